@@ -1,0 +1,37 @@
+# Sanctuary: `make run` serves the product with demo data; `make test` installs and runs the suite.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export SANCTUARY_HOME ?= $(CURDIR)/var
+
+.PHONY: run test install bench catalog clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/sanctuary init --demo
+	$(BIN)/sanctuary serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/offenses.py
+	$(BIN)/python benchmarks/decide.py
+
+# Regenerate the offense catalog from the DOJ tables in ../shared/data (checksummed).
+catalog: $(STAMP)
+	$(BIN)/python tools/build_catalog.py --source ../shared/data/ca_doj_offense_codes
+
+clean:
+	rm -rf $(VENV) var build *.egg-info
