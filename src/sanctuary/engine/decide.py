@@ -1,0 +1,188 @@
+"""DecisionEngine.decide(request) -> Decision.
+
+For each ask, every rule of every binding instrument in force on the as-of date is evaluated.  Within
+a layer, rules overridden by an applicable exception drop out; what remains must agree, else
+:class:`RuleConflictError`.  Layers then fold from federal to agency: the most restrictive outcome
+wins, except that a verdict marked ``floor`` (compulsion by a judicial warrant or court order, or
+preemption) cannot be narrowed by a lower layer.  An ask no rule decides raises
+:class:`NoApplicableRuleError` -- packs declare cited defaults instead of leaving gaps.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..errors import NoApplicableRuleError, RuleConflictError
+from ..law.models import LAYER_ORDER
+from ..law.registry import Regime, get_agency, load_regime
+from ..law.rules import RESTRICTIVENESS, Obligation, Outcome, Rule, Verdict
+from .facts import Facts
+from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request
+
+
+class DecisionEngine:
+    def __init__(self, regime: str | Regime = "la-2026", interpretations: dict[str, str] | None = None) -> None:
+        self.regime = load_regime(regime) if isinstance(regime, str) else regime
+        self.interpretations = dict(interpretations or {})
+        self._by_ask: dict[str, list[Rule]] = {}
+        for r in self.regime.rules:
+            for a in r.asks:
+                self._by_ask.setdefault(a, []).append(r)
+        self._layer_of = {r.id: self.regime.instruments[r.instrument].layer for r in self.regime.rules}
+
+    # ------------------------------------------------------------------ public
+    def decide(self, request: Request | dict[str, Any]) -> Decision:
+        req = request if isinstance(request, Request) else Request.parse(request)
+        regime = self.regime if req.regime == self.regime.id else load_regime(req.regime)
+        if regime is not self.regime:
+            return DecisionEngine(regime, self.interpretations).decide(req)
+        agency = get_agency(req.agency)
+        f = Facts(req, agency, regime, self.interpretations)
+        asks: list[AskDecision] = []
+        verdicts: list[Verdict] = []
+        trace_asks: list[dict[str, Any]] = []
+        would: list[str] = []
+        missing: list[str] = []
+        for idx, ask in enumerate(req.asks):
+            f.ask = ask
+            rule, verdict, node = self._decide_ask(f, idx)
+            verdicts.append(verdict)
+            cites = self._labels((*rule.cites, *verdict.cites))
+            asks.append(AskDecision(kind=ask.kind, detail=dict(ask.detail), outcome=str(verdict.outcome),
+                                    citations=cites, reason=verdict.reason, deciding_rule=rule.id,
+                                    missing_facts=list(verdict.missing), qualifying=verdict.qualifying))
+            for m in verdict.missing:
+                if m not in missing:
+                    missing.append(m)
+            for w in verdict.would_change:
+                if w not in would:
+                    would.append(f"{ask.kind}: {w}")
+            trace_asks.append(node)
+        obligations = self._obligations(f, verdicts)
+        interp = [
+            InterpretationUsed(id=i, question=regime.interpretations[i].question, reading=v,
+                               meaning=regime.interpretations[i].options[v],
+                               default=v == regime.interpretations[i].default)
+            for i, v in sorted(f.used_interpretations.items())
+        ]
+        charges = [{"path": cf.path, "raw": cf.c.statute, **_charge_summary(cf.parsed)} for cf in f.convictions] + \
+                  [{"path": f"subject.pending_charges[{i}]", "raw": pc.statute, **_charge_summary(p)} for i, pc, p, _ in f.pending]
+        return Decision(
+            decision_id=uuid.uuid4().hex, agency=agency.id, as_of=req.as_of, regime=regime.id,
+            regime_in_force=regime.in_force, regime_label=regime.label, law_version=regime.law_version,
+            asks=asks, obligations=obligations, missing_facts=missing, what_would_change=would,
+            interpretations=interp, charges=charges,
+            trace={"label": f"{agency.name}, {req.as_of.isoformat()}, regime {regime.id}", "asks": trace_asks},
+        )
+
+    # ------------------------------------------------------------------ internals
+    def _labels(self, ids: tuple[str, ...]) -> list[str]:
+        out: list[str] = []
+        for i in ids:
+            lab = self.regime.provisions[i].citation.label
+            if lab not in out:
+                out.append(lab)
+        return out
+
+    def _decide_ask(self, f: Facts, idx: int) -> tuple[Rule, Verdict, dict[str, Any]]:
+        ask = f.ask
+        by_layer: dict[str, list[tuple[Rule, Verdict]]] = {}
+        considered: list[dict[str, Any]] = []
+        for r in self._by_ask.get(ask.kind, ()) + self._by_ask.get("*", []):
+            ins = self.regime.instruments[r.instrument]
+            if not ins.interval.in_force(f.as_of) or not r.interval.in_force(f.as_of):
+                continue
+            if not f.agency.bound_by(ins.binds):
+                continue
+            v = r.fn(f)
+            if v is None:
+                continue
+            by_layer.setdefault(ins.layer, []).append((r, v))
+        layer_results: list[tuple[str, Rule, Verdict, list[tuple[Rule, Verdict]]]] = []
+        for layer in LAYER_ORDER:
+            hits = by_layer.get(layer)
+            if not hits:
+                continue
+            overridden = {o for r, _ in hits for o in r.overrides}
+            if any(r.overrides == ("*",) for r, _ in hits):  # an exception to every rule in its layer
+                overridden |= {r.id for r, _ in hits if r.overrides != ("*",)}
+            live = [(r, v) for r, v in hits if r.id not in overridden]
+            outcomes = {v.outcome for _, v in live}
+            if len(outcomes) > 1:
+                raise RuleConflictError(ask.kind, layer, [r.id for r, _ in live])
+            r0, v0 = live[0]
+            if len(live) > 1:  # several rules agree: one verdict, every citation kept
+                extra = tuple(c for r, v in live[1:] for c in (*r.cites, *v.cites))
+                v0 = Verdict(v0.outcome, v0.reason, v0.cites + extra, tuple(dict.fromkeys(m for _, v in live for m in v.missing)),
+                             tuple(dict.fromkeys(w for _, v in live for w in v.would_change)), any(v.floor for _, v in live),
+                             v0.qualifying)
+            layer_results.append((layer, r0, v0, hits))
+            considered.append({
+                "layer": layer, "outcome": str(v0.outcome), "rule": r0.id,
+                "rules": [{"rule": r.id, "instrument": r.instrument, "outcome": str(v.outcome), "reason": v.reason,
+                           "citations": self._labels((*r.cites, *v.cites)), "overridden": r.id in overridden,
+                           "missing": list(v.missing)} for r, v in hits],
+            })
+        if not layer_results:
+            raise NoApplicableRuleError(ask.kind, f.as_of.isoformat())
+        # fold: most restrictive wins; a floor (compulsion/preemption) holds against lower layers
+        _, rule, verdict, _ = layer_results[0]
+        notes: list[str] = []
+        for layer, r, v, _ in layer_results[1:]:
+            if verdict.floor and RESTRICTIVENESS[v.outcome] > RESTRICTIVENESS[verdict.outcome]:
+                notes.append(f"{layer} layer ({r.id}: {v.outcome}) does not apply against {rule.id}")
+                continue
+            if v.outcome == Outcome.REQUIRED and verdict.outcome != Outcome.PROHIBITED:
+                rule, verdict = r, v
+            elif RESTRICTIVENESS[v.outcome] > RESTRICTIVENESS[verdict.outcome] or v.floor:
+                rule, verdict = r, v
+            elif RESTRICTIVENESS[v.outcome] == RESTRICTIVENESS[verdict.outcome] and v.outcome == Outcome.REVIEW:
+                verdict = Verdict(verdict.outcome, verdict.reason, verdict.cites,
+                                  tuple(dict.fromkeys(verdict.missing + v.missing)), verdict.would_change)
+        if verdict.outcome == Outcome.REVIEW and not verdict.missing:
+            verdict = Verdict(verdict.outcome, verdict.reason, verdict.cites,
+                              ("counsel's reading of the cited provision for these facts",), verdict.would_change)
+        node = {"ask": ask.kind, "index": idx, "detail": dict(ask.detail), "outcome": str(verdict.outcome),
+                "deciding_rule": rule.id, "citations": self._labels((*rule.cites, *verdict.cites)),
+                "layers": considered, "notes": notes}
+        return rule, verdict, node
+
+    def _obligations(self, f: Facts, verdicts: list[Verdict]) -> list[ObligationOut]:
+        out: list[ObligationOut] = []
+        seen: set[tuple[str, str]] = set()
+        by_kind: dict[str, Verdict] = {}
+        for ask, v in zip(f.req.asks, verdicts, strict=True):
+            prev = by_kind.get(ask.kind)
+            if prev is None or RESTRICTIVENESS[v.outcome] < RESTRICTIVENESS[prev.outcome]:
+                by_kind[ask.kind] = v
+        for orule in self.regime.obligation_rules:
+            ins = self.regime.instruments[orule.instrument]
+            if not ins.interval.in_force(f.as_of) or not orule.interval.in_force(f.as_of):
+                continue
+            if not f.agency.bound_by(ins.binds):
+                continue
+            ob: Obligation
+            for ob in orule.fn(f, by_kind):
+                key = (ob.kind, ob.text)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(ObligationOut(kind=ob.kind, text=ob.text, deadline=ob.deadline, condition=ob.condition,
+                                         citation="; ".join(self._labels((*orule.cites, *ob.cites)))))
+        return out
+
+
+def _charge_summary(p: Any) -> dict[str, Any]:
+    return {"canonical": p.canonical, "status": str(p.status), "confidence": p.confidence, "explanation": p.explanation}
+
+
+_engines: dict[str, DecisionEngine] = {}
+
+
+def decide(request: Request | dict[str, Any], regime: str = "la-2026") -> Decision:
+    """Decide with a process-wide engine for ``regime`` and the default interpretations."""
+    eng = _engines.get(regime)
+    if eng is None:
+        eng = _engines[regime] = DecisionEngine(regime)
+    return eng.decide(request)

@@ -1,0 +1,384 @@
+"""Facts derived from a request, three-valued, computed lazily once per decision.
+
+The TRUST Act gate (Gov. Code § 7282.5) lives here because every regime reads a record the same way;
+what a regime *does* with the gate is in its pack's rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ..offenses.classify import FINDINGS, OffenseProfile, profile_of
+from ..offenses.models import ParsedCharge
+from ..offenses.parsing import parse_charge
+from ..timeline import within_years
+from ..tri import Tri
+from .models import Ask, Conviction, Document, PendingCharge, Request
+
+if TYPE_CHECKING:
+    from ..law.models import Agency
+    from ..law.registry import Regime
+
+REALIGNMENT = dt.date(2011, 10, 1)  # PC 1170(h) (AB 109) in force
+PROP47 = dt.date(2014, 11, 5)
+FEDERAL_JUDGES = ("federal-judge", "federal-magistrate-judge")
+JUDGES = (*FEDERAL_JUDGES, "state-judge")
+IMMIGRATION_AUTHORITIES = ("ice-ero", "ice-hsi", "cbp")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Result of the 7282.5 gate: may the agency cooperate on a notification or transfer?"""
+
+    value: Tri
+    cites: tuple[str, ...]       # provision ids of the satisfied route(s), or of the gate itself
+    qualifying: str | None       # "PC 187(a), 2019 felony (7282.5(a)(1))"
+    reasons: tuple[str, ...] = ()
+
+
+def _doc_tri(doc: Document, kinds: tuple[str, ...], signers: tuple[str, ...], bases: tuple[str, ...] | None,
+             what: str) -> Tri:
+    if doc.kind not in kinds:
+        return Tri.no()
+    if doc.signed_by == "unknown":
+        return Tri.unknown(f"who signed the {doc.kind}: a federal judge or magistrate judge, or an immigration officer? ({what})")
+    if doc.signed_by not in signers:
+        return Tri.no(f"the {doc.kind} was signed by {doc.signed_by}")
+    if bases is None:
+        return Tri.yes(f"{doc.kind} signed by a {doc.signed_by}")
+    if doc.offense_basis == "unknown":
+        return Tri.unknown(f"does the {doc.kind} rest on probable cause of a federal *criminal immigration* offense (e.g. 8 U.S.C. 1326)? ({what})")
+    if doc.offense_basis not in bases:
+        return Tri.no(f"the {doc.kind} rests on {doc.offense_basis}")
+    return Tri.yes(f"{doc.kind} signed by a {doc.signed_by} on {doc.offense_basis}")
+
+
+class ConvictionFacts:
+    def __init__(self, index: int, c: Conviction, parsed: ParsedCharge, prof: OffenseProfile | None) -> None:
+        self.i, self.c, self.parsed, self.prof = index, c, parsed, prof
+        self.label = parsed.canonical or c.statute
+
+    @property
+    def path(self) -> str:
+        return f"subject.convictions[{self.i}]"
+
+
+class Facts:
+    """Everything the rules read.  ``ask`` is set by the engine before each ask is evaluated."""
+
+    def __init__(self, req: Request, agency: Agency, regime: Regime, interpretations: dict[str, str]) -> None:
+        self.req = req
+        self.agency = agency
+        self.regime = regime
+        self.as_of = req.as_of
+        self.subject = req.subject
+        self.context = req.context
+        self._interp = interpretations
+        self.used_interpretations: dict[str, str] = {}
+        self.ask: Ask = req.asks[0]
+        self._gates: dict[str, Gate] = {}
+
+    # ------------------------------------------------------------ interpretations
+    def reading(self, interpretation_id: str) -> str:
+        it = self.regime.interpretations[interpretation_id]
+        value = self._interp.get(interpretation_id) or self.regime.interpretation_defaults.get(interpretation_id) or it.default
+        self.used_interpretations[interpretation_id] = value
+        return value
+
+    # ------------------------------------------------------------ the ask
+    def detail(self, key: str, default: Any = None) -> Any:
+        return self.ask.detail.get(key, default)
+
+    @property
+    def place(self) -> str | None:
+        p = self.ask.detail.get("place")
+        if p:
+            return str(p)
+        return self.agency.places[0] if len(self.agency.places) == 1 else None
+
+    # ------------------------------------------------------------ who is asking, with what
+    @cached_property
+    def immigration_authority(self) -> Tri:
+        """Is the requester performing immigration enforcement functions (Gov. Code § 7284.4(c), (f))?"""
+        a = self.req.from_authority
+        bases = {d.offense_basis for d in self.req.documents if d.kind != "none"}
+        if a in ("ice-ero", "cbp"):
+            return Tri.yes(f"{a} is an immigration authority")
+        if bases and bases <= {"federal-criminal-other"}:
+            return Tri.no("the documents rest on a federal crime unrelated to immigration (7284.4(f))")
+        if a == "ice-hsi" or bases & {"civil-immigration", "federal-criminal-immigration"}:
+            if bases & {"civil-immigration", "federal-criminal-immigration"} or a == "ice-hsi":
+                return Tri.yes(f"{a} acting on immigration law" if a != "unknown" else "the documents rest on immigration law")
+        return Tri.unknown(
+            "is the requester performing immigration enforcement functions (Gov. Code § 7284.4(c))? "
+            "Name the agency and whether the matter is civil immigration, criminal immigration or another federal crime")
+
+    def _any_doc(self, kinds: tuple[str, ...], signers: tuple[str, ...], bases: tuple[str, ...] | None, what: str) -> Tri:
+        return Tri.any([_doc_tri(d, kinds, signers, bases, what) for d in self.req.documents])
+
+    @cached_property
+    def judicial_warrant(self) -> Tri:
+        """A federal judge's or magistrate judge's warrant on federal criminal immigration law (7284.4(i))."""
+        return self._any_doc(("federal-arrest-warrant",), FEDERAL_JUDGES, ("federal-criminal-immigration",),
+                             "Gov. Code § 7284.4(i)")
+
+    @cached_property
+    def judicial_pc(self) -> Tri:
+        """A judicial probable cause determination (7284.4(h))."""
+        return self._any_doc(("judicial-probable-cause-determination",), FEDERAL_JUDGES,
+                             ("federal-criminal-immigration",), "Gov. Code § 7284.4(h)")
+
+    @cached_property
+    def judicial_warrant_or_pc(self) -> Tri:
+        return self.judicial_warrant.or_(self.judicial_pc)
+
+    @cached_property
+    def judge_signed_warrant(self) -> Tri:
+        """Any search or arrest warrant signed by a judge (access to nonpublic areas)."""
+        return self._any_doc(("federal-search-warrant", "federal-arrest-warrant"), JUDGES, None,
+                             "a warrant signed by a judge")
+
+    @cached_property
+    def court_order(self) -> Tri:
+        return self._any_doc(("court-order",), JUDGES, None, "a court order")
+
+    @cached_property
+    def judicial_subpoena(self) -> Tri:
+        return self._any_doc(("judicial-subpoena",), JUDGES, None, "a judicial subpoena")
+
+    @cached_property
+    def access_order_specific(self) -> Tri:
+        """A judicial warrant, or a court order that specifically grants access (H&S 24251(b))."""
+        orders = [Tri.of(d.grants_access, "does the court order specifically grant access to the nonpublic area (H&S § 24251(b))?")
+                  for d in self.req.documents if d.kind == "court-order" and d.signed_by in JUDGES]
+        return self.judge_signed_warrant.or_(Tri.any(orders))
+
+    @cached_property
+    def admin_documents_only(self) -> bool:
+        return all(d.kind in ("i-247a", "i-247d", "i-247n", "i-247x", "i-200", "i-205", "i-138", "i-862", "none")
+                   for d in self.req.documents)
+
+    # ------------------------------------------------------------ the subject
+    def tri(self, value: bool | None, question: str, because: str = "") -> Tri:
+        return Tri.of(value, question, because)
+
+    @cached_property
+    def in_custody(self) -> Tri:
+        return Tri.of(self.subject.in_custody, "is the person in the agency's custody? (subject.in_custody)", "in custody")
+
+    @cached_property
+    def release_info_public(self) -> Tri:
+        return Tri.of(self.subject.release_info_public,
+                      "is the person's release date or time already available to the public, e.g. on a public inmate locator? (subject.release_info_public)",
+                      "the release information is public")
+
+    @cached_property
+    def victim_or_witness(self) -> Tri:
+        return Tri.of(self.subject.victim_or_witness,
+                      "is the person a crime victim or witness who is not charged or convicted? (subject.victim_or_witness)",
+                      "a crime victim or witness (PC 679.015)")
+
+    @cached_property
+    def hate_crime_victim(self) -> Tri:
+        return Tri.of(self.subject.hate_crime_victim_or_witness,
+                      "is the person a hate-crime victim or witness not charged or convicted? (subject.hate_crime_victim_or_witness)",
+                      "a hate-crime victim or witness (PC 422.93(b))")
+
+    @cached_property
+    def reentry_exception(self) -> Tri:
+        """Gov. Code § 7284.6(b)(1): suspected 8 U.S.C. 1326(a) reentry after an aggravated-felony removal,
+        detected during an unrelated law enforcement activity."""
+        return Tri.of(self.subject.prior_removal_after_aggravated_felony,
+                      "was the person previously removed after an aggravated-felony conviction, so that 8 U.S.C. 1326(b)(2) may apply? (subject.prior_removal_after_aggravated_felony)",
+                      "prior removal after an aggravated felony").and_(
+            Tri.of(self.context.detected_during_unrelated_activity,
+                   "was the suspected reentry detected during an unrelated law enforcement activity? (context.detected_during_unrelated_activity)",
+                   "detected during unrelated activity"))
+
+    @cached_property
+    def convictions(self) -> list[ConvictionFacts]:
+        out = []
+        for i, c in enumerate(self.subject.convictions):
+            parsed = parse_charge(c.statute)
+            out.append(ConvictionFacts(i, c, parsed, profile_of(parsed)))
+        return out
+
+    @cached_property
+    def pending(self) -> list[tuple[int, PendingCharge, ParsedCharge, OffenseProfile | None]]:
+        out = []
+        for i, p in enumerate(self.subject.pending_charges):
+            parsed = parse_charge(p.statute)
+            out.append((i, p, parsed, profile_of(parsed)))
+        return out
+
+    # ------------------------------------------------------------ 7282.5
+    def trust_gate(self, purpose: str) -> Gate:
+        """Gov. Code § 7282.5(a)(1)-(6) and (b).  ``purpose``: ``notify`` or ``transfer``."""
+        if purpose not in self._gates:
+            self._gates[purpose] = _trust_gate(self, purpose)
+        return self._gates[purpose]
+
+
+def _level(f: Facts, cf: ConvictionFacts) -> str:
+    c = cf.c
+    if c.reduced in ("prop47", "pc17b"):
+        if f.reading("felony-reduced") == "misdemeanor":
+            return "misdemeanor"
+        return c.level
+    return c.level
+
+
+def _route(cites: tuple[str, ...], label: str) -> tuple[Tri, tuple[str, ...], str]:
+    return Tri.yes(label), cites, label
+
+
+def _conviction_routes(f: Facts, cf: ConvictionFacts) -> list[tuple[Tri, tuple[str, ...], str]]:
+    """Each prong of 7282.5(a)(1)-(3) for one conviction: (tri, provision ids, label)."""
+    c, p, prof = cf.c, cf.parsed, cf.prof
+    name = f"{cf.label} ({cf.path})"
+    routes: list[tuple[Tri, tuple[str, ...], str]] = []
+    if c.date is not None and c.date > f.as_of:
+        return [(Tri.no(f"{name} is dated after {f.as_of.isoformat()}"), ("gov-7282.5-a",), name)]
+    if c.jurisdiction == "federal":
+        return [(Tri.unknown(f"is the federal conviction {name} an aggravated felony under 8 U.S.C. 1101(a)(43)(A)-(P)? (7282.5(a)(5); set subject.federal_aggravated_felony)"),
+                 ("gov-7282.5-a5",), name)]
+    if c.juvenile and f.reading("juvenile-adjudication") == "review":
+        return [(Tri.unknown(f"does the juvenile adjudication {name} count as a conviction (Gov. Code § 7282(a), PC 667(d)(3))?"),
+                 ("gov-7282-a",), name)]
+    if prof is None:
+        why = p.explanation or "not a recognised offense"
+        return [(Tri.unknown(f"what offense is {c.statute!r} ({cf.path}.statute)? The catalog could not resolve it: {why}"),
+                 ("gov-7282.5-a",), name)]
+    level = _level(f, cf)
+    felony = Tri.of(None if level == "unknown" else level == "felony",
+                    f"was the conviction {name} a felony or a misdemeanor? ({cf.path}.level)")
+    other_state = c.jurisdiction == "other-state"
+    # (a)(1) serious or violent felony ------------------------------------------------------------
+    sv = prof.serious.or_(prof.violent)
+    cites = tuple(x for x in (prof.serious_cites + prof.violent_cites))
+    for r in prof.conduct_routes:
+        if r.any_felony or True:
+            have = set(c.findings or ()) | set(prof.implied_findings)
+            if have & set(r.findings):
+                sv = sv.or_(Tri.yes(f"{r.citation}: {', '.join(FINDINGS[x] for x in r.findings if x in have)}"))
+                cites = (*cites, r.citation)
+            elif c.findings is None and not sv.true:
+                sv = sv.or_(Tri.unknown(
+                    f"does the record of {name} include a finding of {' or '.join(FINDINGS[x] for x in r.findings)} ({r.citation})? ({cf.path}.findings)"))
+    if other_state and sv.value is not False:
+        sv = Tri.unknown(f"would the out-of-state conviction {name} be a serious or violent felony in California (Gov. Code § 7282(f), (g))?")
+    a1 = felony.and_(sv)
+    routes.append((a1, ("gov-7282.5-a1",), f"{name}: serious or violent felony ({'; '.join(dict.fromkeys(cites))})"))
+    # (a)(2) felony punishable by state prison ------------------------------------------------------
+    if c.date is not None and c.date < REALIGNMENT:
+        prison = Tri.yes("a felony before PC 1170(h) Realignment (Oct 1, 2011) was punishable by state prison")
+    elif prof.custody == "state-prison" or sv.true:
+        prison = Tri.yes("punishable by state prison")
+    elif prof.custody == "undetermined":
+        if f.reading("realignment-1170h") == "included":
+            prison = Tri.yes("every felony counts (interpretation realignment-1170h = included)")
+        else:
+            q = f"is {cf.label} punishable by imprisonment in the state prison, or only county jail under PC 1170(h)? ({cf.path})"
+            prison = Tri.unknown(q if c.date is not None else q + f"; or give the conviction date ({cf.path}.date)")
+    else:
+        prison = Tri.no()
+    routes.append((felony.and_(prison), ("gov-7282.5-a2",), f"{name}: felony punishable by state prison"))
+    # (a)(3) lettered categories within 5 / 15 years ----------------------------------------------
+    cat_yes = [k for k, v in prof.categories.items() if v.true]
+    cat_unknown = [v for v in prof.categories.values() if v.unknown_]
+    if cat_yes or cat_unknown:
+        letters = cat_yes or []
+        cat_tri = Tri.yes(*(f"7282.5(a)(3)({k})" for k in letters)) if letters else Tri.any(cat_unknown)
+        misd_letters = [k for k in letters if not _felony_only(f, k)]
+        if c.date is None:
+            when_15 = when_5 = Tri.unknown(f"when was {name} entered? ({cf.path}.date)")
+        else:
+            f.reading("window-start")
+            when_15 = Tri.of(within_years(c.date, f.as_of, 15), "", "within 15 years")
+            when_5 = Tri.of(within_years(c.date, f.as_of, 5), "", "within 5 years")
+        fel_route = felony.and_(cat_tri).and_(when_15)
+        cite_letters = tuple(f"gov-7282.5-a3-{k}" for k in letters[:1]) or ("gov-7282.5-a3",)
+        routes.append((fel_route, ("gov-7282.5-a3", *cite_letters), f"{name}: felony in 7282.5(a)(3)({', '.join(letters) or '?'}) within 15 years"))
+        # wobbler misdemeanor within 5 years
+        is_misd = Tri.of(None if level == "unknown" else level == "misdemeanor", f"was the conviction {name} a felony or a misdemeanor? ({cf.path}.level)")
+        wob = prof.wobbler
+        wob_tri = Tri.of(wob, f"was {cf.label} punishable as either a felony or a misdemeanor (a wobbler)? Give the subdivision ({cf.path}.statute)")
+        if prof.level_class == "straight-misdemeanor":
+            wob_tri = Tri.no(f"{cf.label} is a straight misdemeanor ({prof.level_class_cite})")
+        cat_m = Tri.yes(*(f"7282.5(a)(3)({k})" for k in misd_letters)) if misd_letters else (Tri.any(cat_unknown) if not letters else Tri.no())
+        p47 = prof.prop47 if level == "misdemeanor" or c.reduced == "prop47" else Tri.no()
+        misd_route = is_misd.and_(wob_tri).and_(cat_m).and_(when_5).and_(p47.not_())
+        routes.append((misd_route, ("gov-7282.5-a3", *cite_letters), f"{name}: wobbler misdemeanor in 7282.5(a)(3)({', '.join(misd_letters) or '?'}) within 5 years"))
+    # (a)(6) Prop 47: the qualifying matter may not be a Prop 47 misdemeanor
+    if (level == "misdemeanor" or c.reduced == "prop47") and prof.prop47.true:
+        routes = [(Tri.no(f"{name} is a Prop 47 misdemeanor (7282.5(a)(6))"), ("gov-7282.5-a6",), name)]
+    if prof.prop36 and level == "felony":
+        routes.append((Tri.unknown(f"may a Prop 36 (2024) felony such as {cf.label} support cooperation under 7282.5(a)(6)? (UNVERIFIED: counsel)"),
+                       ("gov-7282.5-a6",), name))
+    return routes
+
+
+def _felony_only(f: Facts, letter: str) -> bool:
+    from ..offenses.overlays import load_overlays
+    return load_overlays().categories[letter].felony_only
+
+
+def _trust_gate(f: Facts, purpose: str) -> Gate:
+    routes: list[tuple[Tri, tuple[str, ...], str]] = []
+    prop47_person = False
+    for cf in f.convictions:
+        rs = _conviction_routes(f, cf)
+        routes.extend(rs)
+        if any("gov-7282.5-a6" in r[1] and r[0].false for r in rs):
+            prop47_person = True
+    s = f.subject
+    routes.append((Tri.of(s.csar_registrant, "is the person a current registrant on the California Sex and Arson Registry? (subject.csar_registrant)", "current CSAR registrant"),
+                   ("gov-7282.5-a4",), "current CSAR registrant"))
+    fed = Tri.of(s.federal_aggravated_felony, "has the person a federal conviction that is an aggravated felony (8 U.S.C. 1101(a)(43)(A)-(P))? (subject.federal_aggravated_felony)", "federal aggravated felony")
+    fed = fed.or_(Tri.of(s.outstanding_federal_felony_warrant, "has ICE identified the person as the subject of an outstanding federal felony arrest warrant? (subject.outstanding_federal_felony_warrant)", "outstanding federal felony warrant"))
+    routes.append((fed, ("gov-7282.5-a5",), "federal aggravated felony or outstanding federal felony warrant"))
+    # (b): pending serious/violent/state-prison felony charge with a PC 872 probable-cause finding
+    b_allowed = purpose == "notify" or f.reading("7282.5b-transfer") == "notification-and-transfer"
+    if f.pending:
+        for i, pc, parsed, prof in f.pending:
+            name = f"{parsed.canonical or pc.statute} (subject.pending_charges[{i}])"
+            if prof is None:
+                charge = Tri.unknown(f"what offense is {pc.statute!r} (subject.pending_charges[{i}].statute)? {parsed.explanation}")
+            else:
+                fel = Tri.of(None if pc.level == "unknown" else pc.level == "felony", f"is the pending charge {name} a felony? (subject.pending_charges[{i}].level)")
+                kind = prof.serious.or_(prof.violent)
+                if not kind.true:
+                    if prof.custody == "state-prison":
+                        kind = Tri.yes("punishable by state prison")
+                    elif prof.custody == "undetermined":
+                        kind = kind.or_(Tri.unknown(f"is the pending charge {name} a serious or violent felony or punishable by state prison?"))
+                charge = fel.and_(kind)
+            pcf = Tri.of(pc.magistrate_probable_cause,
+                         f"did a magistrate find probable cause under PC 872 on the pending charge {name}? (subject.pending_charges[{i}].magistrate_probable_cause)",
+                         "PC 872 probable-cause finding")
+            t = charge.and_(pcf)
+            if not b_allowed:
+                if t.value is not False:
+                    f.reading("7282.5b-transfer")
+                continue
+            routes.append((t, ("gov-7282.5-b",), f"pending {name} held to answer (PC 872)"))
+    yes = [r for r in routes if r[0].true]
+    if prop47_person and f.reading("prop47-scope") == "person":
+        return Gate(Tri.no("a Prop 47 misdemeanor bars cooperation for the person (interpretation prop47-scope = person)"),
+                    ("gov-7282.5-a6",), None)
+    if yes:
+        t, cites, label = yes[0]
+        return Gate(t, cites, label, tuple(r[2] for r in yes))
+    unknown = [r for r in routes if r[0].unknown_]
+    if unknown:
+        missing: list[str] = []
+        for r in unknown:
+            for m in r[0].missing:
+                if m and m not in missing:
+                    missing.append(m)
+        return Gate(Tri(None, tuple(missing)), tuple(dict.fromkeys(c for r in unknown for c in r[1])), None)
+    cites = ("gov-7282.5-a",) + (("gov-7282.5-a6",) if any("gov-7282.5-a6" in r[1] for r in routes) else ())
+    return Gate(Tri.no("no 7282.5 condition is met"), cites, None)

@@ -1,0 +1,181 @@
+"""The v1 request and decision contract (``../shared/DESIGN.md``), validated at the boundary.
+
+Unknown keys are errors; every error names its field path (``subject.convictions[2].date``).
+Three-valued facts are ``true``, ``false`` or absent/``null``/``"unknown"`` (unknown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from ..errors import InputError
+
+
+def _tri(v: Any) -> Any:
+    if isinstance(v, str) and v.strip().lower() in ("unknown", ""):
+        return None
+    return v
+
+
+TriBool = Annotated[bool | None, BeforeValidator(_tri)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=2000)
+
+
+Authority = Literal["ice-ero", "ice-hsi", "cbp", "usms", "other-federal", "unknown"]
+DocumentKind = Literal[
+    "i-247a", "i-247d", "i-247n", "i-247x", "i-200", "i-205", "i-138", "i-862",
+    "federal-arrest-warrant", "federal-search-warrant", "judicial-probable-cause-determination",
+    "court-order", "judicial-subpoena", "none",
+]
+Signer = Literal["federal-judge", "federal-magistrate-judge", "state-judge", "immigration-officer", "unknown"]
+OffenseBasis = Literal["federal-criminal-immigration", "federal-criminal-other", "civil-immigration", "unknown"]
+AskKind = Literal[
+    "hold", "notify-release", "transfer", "interview", "personal-info", "criminal-history", "status-info",
+    "facility-access", "assist-operation", "arrest-civil-warrant", "task-force", "agreement", "data-share",
+    "interpreter",
+]
+ASK_KINDS: tuple[str, ...] = AskKind.__args__  # type: ignore[attr-defined]
+DOCUMENT_KINDS: tuple[str, ...] = DocumentKind.__args__  # type: ignore[attr-defined]
+Level = Literal["felony", "misdemeanor", "infraction", "unknown"]
+Finding = Literal[
+    "personal-infliction-gbi", "personal-use-firearm", "personal-use-deadly-weapon", "first-degree-burglary",
+    "non-accomplice-present", "gang-enhancement", "victim-minor",
+]
+
+
+class Document(_Strict):
+    kind: DocumentKind
+    signed_by: Signer = "unknown"
+    offense_basis: OffenseBasis = "unknown"
+    court: str | None = Field(None, description="issuing court as printed, e.g. 'United States District Court, C.D. Cal.'")
+    grants_access: TriBool = Field(None, description="a court order that specifically grants access to the area (H&S 24251)")
+
+
+class Ask(_Strict):
+    kind: AskKind
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Conviction(_Strict):
+    statute: str = Field(min_length=1, max_length=200)
+    level: Level = "unknown"
+    date: dt.date | None = None
+    jurisdiction: Literal["california", "federal", "other-state"] = "california"
+    reduced: Literal["prop47", "pc17b"] | None = None
+    findings: list[Finding] | None = Field(
+        None, description="record-of-conviction findings; null = not checked, [] = the record shows none")
+    juvenile: bool = False
+
+
+class PendingCharge(_Strict):
+    statute: str = Field(min_length=1, max_length=200)
+    level: Level = "unknown"
+    magistrate_probable_cause: TriBool = None
+
+
+class Subject(_Strict):
+    in_custody: TriBool = None
+    release_info_public: TriBool = None
+    convictions: list[Conviction] = Field(default_factory=list, max_length=200)
+    pending_charges: list[PendingCharge] = Field(default_factory=list, max_length=200)
+    csar_registrant: TriBool = None
+    federal_aggravated_felony: TriBool = None
+    outstanding_federal_felony_warrant: TriBool = None
+    prior_removal_after_aggravated_felony: TriBool = None
+    victim_or_witness: TriBool = Field(None, description="a crime victim or witness not charged or convicted (PC 679.015)")
+    hate_crime_victim_or_witness: TriBool = Field(None, description="PC 422.93(b)")
+    status_proof_shown: TriBool = None
+    preferred_language: str | None = Field(None, max_length=35)
+
+
+class Context(_Strict):
+    detected_during_unrelated_activity: TriBool = None
+    exigent_circumstances: TriBool = None
+
+
+class Request(_Strict):
+    agency: str = Field(min_length=1, max_length=80)
+    as_of: dt.date = Field(default_factory=dt.date.today)
+    from_authority: Authority = "unknown"
+    documents: list[Document] = Field(default_factory=list, max_length=50)
+    asks: list[Ask] = Field(min_length=1, max_length=50)
+    subject: Subject = Field(default_factory=Subject)
+    context: Context = Field(default_factory=Context)
+    regime: str = "la-2026"
+    reference: str | None = Field(None, max_length=200, description="the agency's own case or booking number")
+
+    @classmethod
+    def parse(cls, data: Any) -> Request:
+        """Validate, turning pydantic's errors into one :class:`InputError` with field paths."""
+        if not isinstance(data, dict):
+            raise InputError("a request must be a JSON/YAML object", field="")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            errors = [{"field": field_path(err["loc"]), "message": err["msg"], "type": err["type"]}
+                      for err in e.errors()]
+            first = errors[0]
+            raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"],
+                             errors=errors) from None
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+# ------------------------------------------------------------------ decision (output)
+class AskDecision(BaseModel):
+    kind: str
+    detail: dict[str, Any] = {}
+    outcome: str
+    citations: list[str]
+    reason: str
+    deciding_rule: str
+    missing_facts: list[str] = []
+    qualifying: str | None = None
+
+
+class ObligationOut(BaseModel):
+    kind: str
+    text: str
+    citation: str
+    deadline: str | None = None
+    condition: str | None = None
+
+
+class InterpretationUsed(BaseModel):
+    id: str
+    question: str
+    reading: str
+    meaning: str
+    default: bool
+
+
+class Decision(BaseModel):
+    decision_id: str
+    agency: str
+    as_of: dt.date
+    regime: str
+    regime_in_force: bool
+    regime_label: str = ""
+    law_version: str
+    asks: list[AskDecision]
+    obligations: list[ObligationOut]
+    missing_facts: list[str]
+    what_would_change: list[str]
+    interpretations: list[InterpretationUsed]
+    charges: list[dict[str, Any]] = []
+    trace: dict[str, Any]
+    receipt: dict[str, Any] | None = None

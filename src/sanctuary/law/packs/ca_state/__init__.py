@@ -1,0 +1,1 @@
+"""California state law: Values Act, TRUST Act, TRUTH Act and place-specific statutes."""
