@@ -137,9 +137,10 @@ class DecisionEngine:
                 rule, verdict = r, v
             elif RESTRICTIVENESS[v.outcome] > RESTRICTIVENESS[verdict.outcome] or v.floor:
                 rule, verdict = r, v
-            elif RESTRICTIVENESS[v.outcome] == RESTRICTIVENESS[verdict.outcome] and v.outcome == Outcome.REVIEW:
-                verdict = Verdict(verdict.outcome, verdict.reason, verdict.cites,
-                                  tuple(dict.fromkeys(verdict.missing + v.missing)), verdict.would_change)
+            elif v.outcome == verdict.outcome:  # layers agree: one answer, every supporting citation
+                verdict = Verdict(verdict.outcome, verdict.reason, tuple(dict.fromkeys(verdict.cites + r.cites + v.cites)),
+                                  tuple(dict.fromkeys(verdict.missing + v.missing)), verdict.would_change,
+                                  verdict.floor, verdict.qualifying or v.qualifying)
         if verdict.outcome == Outcome.REVIEW and not verdict.missing:
             verdict = Verdict(verdict.outcome, verdict.reason, verdict.cites,
                               ("counsel's reading of the cited provision for these facts",), verdict.would_change)

@@ -273,7 +273,9 @@ def _conviction_routes(f: Facts, cf: ConvictionFacts) -> list[tuple[Tri, tuple[s
     a1 = felony.and_(sv)
     routes.append((a1, ("gov-7282.5-a1",), f"{name}: serious or violent felony ({'; '.join(dict.fromkeys(cites))})"))
     # (a)(2) felony punishable by state prison ------------------------------------------------------
-    if c.date is not None and c.date < REALIGNMENT:
+    if felony.false:
+        prison = Tri.no()
+    elif c.date is not None and c.date < REALIGNMENT:
         prison = Tri.yes("a felony before PC 1170(h) Realignment (Oct 1, 2011) was punishable by state prison")
     elif prof.custody == "state-prison" or sv.true:
         prison = Tri.yes("punishable by state prison")
@@ -341,7 +343,7 @@ def _trust_gate(f: Facts, purpose: str) -> Gate:
     fed = fed.or_(Tri.of(s.outstanding_federal_felony_warrant, "has ICE identified the person as the subject of an outstanding federal felony arrest warrant? (subject.outstanding_federal_felony_warrant)", "outstanding federal felony warrant"))
     routes.append((fed, ("gov-7282.5-a5",), "federal aggravated felony or outstanding federal felony warrant"))
     # (b): pending serious/violent/state-prison felony charge with a PC 872 probable-cause finding
-    b_allowed = purpose == "notify" or f.reading("7282.5b-transfer") == "notification-and-transfer"
+    b_allowed = purpose == "notify" or (bool(f.pending) and f.reading("7282.5b-transfer") == "notification-and-transfer")
     if f.pending:
         for i, pc, parsed, prof in f.pending:
             name = f"{parsed.canonical or pc.statute} (subject.pending_charges[{i}])"
@@ -361,8 +363,6 @@ def _trust_gate(f: Facts, purpose: str) -> Gate:
                          "PC 872 probable-cause finding")
             t = charge.and_(pcf)
             if not b_allowed:
-                if t.value is not False:
-                    f.reading("7282.5b-transfer")
                 continue
             routes.append((t, ("gov-7282.5-b",), f"pending {name} held to answer (PC 872)"))
     yes = [r for r in routes if r[0].true]

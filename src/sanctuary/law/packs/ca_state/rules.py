@@ -43,7 +43,9 @@ def hold(f: Facts) -> Verdict:
 # ------------------------------------------------------------------ notification
 @R("ca.values.notify", instrument="values-act", asks=["notify-release"], cites=["gov-7284.6-a1C"])
 def notify(f: Facts) -> Verdict:
+    gate = f.trust_gate("notify")
     return Verdict.prohibited("Release dates and times may not be given to immigration authorities.",
+                              cites=gate.cites if gate.value.false else (),
                               would_change=("public release information, or a 7282.5 qualifying record, would permit a response",))
 
 
@@ -72,8 +74,10 @@ def notify_exceptions(f: Facts) -> Verdict | None:
 # ------------------------------------------------------------------ transfer
 @R("ca.values.transfer", instrument="values-act", asks=["transfer"], cites=["gov-7284.6-a4"])
 def transfer(f: Facts) -> Verdict:
+    gate = f.trust_gate("transfer")
     return Verdict.prohibited("No transfer to immigration authorities without a judicial warrant, a judicial "
                               "probable cause determination, or a 7282.5 qualifying record.",
+                              cites=gate.cites if gate.value.false else (),
                               would_change=("a federal judicial warrant (7284.4(i)) or a 7282.5 qualifying record would permit transfer",))
 
 

@@ -1,0 +1,181 @@
+"""The ``sanctuary`` command."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from .errors import SanctuaryError
+
+
+def _load(path: str) -> Any:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return yaml.safe_load(text)
+
+
+def _fail(e: SanctuaryError) -> None:
+    click.echo(json.dumps(e.diagnostics(), indent=2, default=str), err=True)
+    sys.exit(2)
+
+
+@click.group()
+def cli() -> None:
+    """Sanctuary: decide, explain and record how an agency answers immigration-authority requests."""
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@click.option("--regime", default=None, help="Regime to apply (default: the request's, else la-2026).")
+@click.option("--interpretation", "interps", multiple=True, metavar="ID=READING", help="Counsel's reading of an unsettled point.")
+@click.option("--record/--no-record", default=False, help="Durably record the decision before printing it.")
+def decide(file: str, fmt: str, regime: str | None, interps: tuple[str, ...], record: bool) -> None:
+    """Decide a request (JSON or YAML FILE, '-' for stdin)."""
+    from .engine.decide import DecisionEngine
+    from .engine.explain import to_text
+    try:
+        data = _load(file)
+        if regime and isinstance(data, dict):
+            data["regime"] = regime
+        eng = DecisionEngine(interpretations=dict(i.split("=", 1) for i in interps))
+        d = eng.decide(data)
+        if record:
+            from . import settings
+            from .store import DecisionStore
+            d = DecisionStore(settings.database_path()).record(d)
+    except SanctuaryError as e:
+        _fail(e)
+        return
+    click.echo(d.model_dump_json(indent=2) if fmt == "json" else to_text(d), nl=False)
+
+
+@cli.command()
+@click.argument("file")
+def explain(file: str) -> None:
+    """Print the decision's trace as an indented, cited tree."""
+    from .engine.decide import decide as run
+    from .engine.explain import trace_text
+    try:
+        click.echo(trace_text(run(_load(file))), nl=False)
+    except SanctuaryError as e:
+        _fail(e)
+
+
+@cli.command()
+@click.option("--regime", default="la-2026", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
+def laws(regime: str, fmt: str) -> None:
+    """Instruments, provisions, effective dates and interpretations."""
+    from .law.registry import load_regime
+    r = load_regime(regime)
+    if fmt == "json":
+        click.echo(json.dumps({"regime": r.id, "law_version": r.law_version,
+                               "instruments": [i.model_dump(mode="json") for i in r.instruments.values()],
+                               "interpretations": [i.model_dump(mode="json") for i in r.interpretations.values()]}, indent=2))
+        return
+    click.echo(f"{r.title}  [{r.id}, law version {r.law_version}]")
+    for ins in r.instruments.values():
+        click.echo(f"\n{ins.title}  ({ins.layer}; {ins.interval.label()})\n  {ins.citation.label}")
+        for p in ins.provisions:
+            flag = f"  UNVERIFIED: {p.unverified}" if p.unverified else ""
+            when = f" [{p.interval.label()}]" if p.effective or p.ends else ""
+            click.echo(f"  - {p.id}: {p.citation.label} — {p.title}{when}{flag}")
+    click.echo("\nInterpretations (unsettled law; counsel may switch the reading):")
+    for i in r.interpretations.values():
+        click.echo(f"  - {i.id}: {i.question}\n      default: {i.default} — {i.options[i.default]}")
+
+
+@cli.command()
+def agencies() -> None:
+    """The agency registry and what binds each agency."""
+    from .law.registry import agencies as reg, load_regime
+    r = load_regime("la-2026")
+    for a in reg().values():
+        bound = [i.id for i in r.instruments.values() if a.bound_by(i.binds)]
+        click.echo(f"{a.id:20} {a.kind:16} {a.name}\n{'':20} bound by: {', '.join(bound)}")
+
+
+@cli.command()
+@click.argument("charge", required=False)
+@click.option("--file", "file", type=click.Path(exists=True), help="CSV whose column of charges is classified in bulk.")
+@click.option("--column", default="charge", show_default=True)
+@click.option("--out", type=click.Path(), help="Output CSV (default stdout).")
+def offense(charge: str | None, file: str | None, column: str, out: str | None) -> None:
+    """Show how a charge string reads: canonical form, levels, lists, categories, with citations."""
+    from tqdm import tqdm
+
+    from .offenses.classify import profile_of
+    from .offenses.parsing import parse_charge
+    if charge:
+        p = parse_charge(charge)
+        prof = profile_of(p)
+        click.echo(json.dumps({"parsed": p.to_dict(), "profile": prof.to_dict() if prof else None}, indent=2))
+        return
+    if not file:
+        raise click.UsageError("give a CHARGE or --file")
+    with open(file, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if rows and column not in rows[0]:
+        raise click.UsageError(f"no column {column!r}; columns: {', '.join(rows[0])}")
+    sink = open(out, "w", newline="") if out else sys.stdout  # noqa: SIM115
+    w = csv.writer(sink)
+    w.writerow([column, "status", "canonical", "confidence", "serious", "violent", "wobbler", "trust_categories", "prop47", "explanation"])
+    for r in tqdm(rows, disable=not out, unit="charge"):
+        p = parse_charge(r[column])
+        prof = profile_of(p)
+        cats = ",".join(k for k, v in prof.categories.items() if v.true) if prof else ""
+        w.writerow([r[column], p.status, p.canonical, p.confidence, prof and prof.serious.value, prof and prof.violent.value,
+                    prof and prof.wobbler, cats, prof and prof.prop47.value, p.explanation])
+    if out:
+        sink.close()
+
+
+@cli.command()
+@click.argument("which", type=click.Choice(["request", "decision"]))
+def schema(which: str) -> None:
+    """Print the JSON Schema of the request or decision."""
+    from .engine.models import Decision, Request
+    click.echo(json.dumps((Request if which == "request" else Decision).model_json_schema(), indent=2))
+
+
+@cli.command()
+@click.option("--demo/--no-demo", default=False, help="Record a set of demo decisions.")
+def init(demo: bool) -> None:
+    """Create the embedded database (and, with --demo, demo decisions)."""
+    from . import settings
+    from .engine.decide import DecisionEngine
+    from .store import DecisionStore
+    store = DecisionStore(settings.database_path())
+    click.echo(f"database: {settings.database_path()}")
+    if demo and store.count() == 0:
+        eng = DecisionEngine()
+        for req in _demo_requests():
+            store.record(eng.decide(req))
+        click.echo(f"recorded {store.count()} demo decisions")
+
+
+def _demo_requests() -> list[dict[str, Any]]:
+    from importlib import resources
+    return yaml.safe_load(resources.files("sanctuary").joinpath("demo.yaml").read_text())["requests"]
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the API and the decision page."""
+    import uvicorn
+
+    from . import settings
+    from .api.app import create_app
+    from .store import DecisionStore
+    uvicorn.run(create_app(DecisionStore(settings.database_path()), settings.get("regime")), host=host, port=port)
