@@ -107,19 +107,26 @@ class DecisionEngine:
             overridden = {o for r, _ in hits for o in r.overrides}
             if any(r.overrides == ("*",) for r, _ in hits):  # an exception to every rule in its layer
                 overridden |= {r.id for r, _ in hits if r.overrides != ("*",)}
+            if any(not r.default for r, _ in hits):  # cited defaults yield to any specific rule
+                overridden |= {r.id for r, _ in hits if r.default}
             live = [(r, v) for r, v in hits if r.id not in overridden]
-            outcomes = {v.outcome for _, v in live}
-            if len(outcomes) > 1:
-                raise RuleConflictError(ask.kind, layer, [r.id for r, _ in live])
-            r0, v0 = live[0]
-            if len(live) > 1:  # several rules agree: one verdict, every citation kept
-                extra = tuple(c for r, v in live[1:] for c in (*r.cites, *v.cites))
-                v0 = Verdict(v0.outcome, v0.reason, v0.cites + extra, tuple(dict.fromkeys(m for _, v in live for m in v.missing)),
-                             tuple(dict.fromkeys(w for _, v in live for w in v.would_change)), any(v.floor for _, v in live),
-                             v0.qualifying)
-            layer_results.append((layer, r0, v0, hits))
+            by_instrument: dict[str, list[tuple[Rule, Verdict]]] = {}
+            for r, v in live:
+                by_instrument.setdefault(r.instrument, []).append((r, v))
+            for inst_hits in by_instrument.values():
+                outcomes = {v.outcome for _, v in inst_hits}
+                if len(outcomes) > 1:  # one instrument's rules disagree with no stated priority
+                    raise RuleConflictError(ask.kind, layer, [r.id for r, _ in inst_hits])
+                r0, v0 = inst_hits[0]
+                if len(inst_hits) > 1:  # several rules agree: one verdict, every citation kept
+                    extra = tuple(c for r, v in inst_hits[1:] for c in (*r.cites, *v.cites))
+                    v0 = Verdict(v0.outcome, v0.reason, v0.cites + extra,
+                                 tuple(dict.fromkeys(m for _, v in inst_hits for m in v.missing)),
+                                 tuple(dict.fromkeys(w for _, v in inst_hits for w in v.would_change)),
+                                 any(v.floor for _, v in inst_hits), v0.qualifying)
+                layer_results.append((layer, r0, v0, hits))
             considered.append({
-                "layer": layer, "outcome": str(v0.outcome), "rule": r0.id,
+                "layer": layer, "rule": live[0][0].id if live else None,
                 "rules": [{"rule": r.id, "instrument": r.instrument, "outcome": str(v.outcome), "reason": v.reason,
                            "citations": self._labels((*r.cites, *v.cites)), "overridden": r.id in overridden,
                            "missing": list(v.missing)} for r, v in hits],
@@ -144,6 +151,8 @@ class DecisionEngine:
         if verdict.outcome == Outcome.REVIEW and not verdict.missing:
             verdict = Verdict(verdict.outcome, verdict.reason, verdict.cites,
                               ("counsel's reading of the cited provision for these facts",), verdict.would_change)
+        for c in considered:
+            c["outcome"] = next((str(v.outcome) for lay, r, v, _ in layer_results if lay == c["layer"] and r.id == c["rule"]), None)
         node = {"ask": ask.kind, "index": idx, "detail": dict(ask.detail), "outcome": str(verdict.outcome),
                 "deciding_rule": rule.id, "citations": self._labels((*rule.cites, *verdict.cites)),
                 "layers": considered, "notes": notes}

@@ -82,6 +82,7 @@ class Rule:
     overrides: tuple[str, ...] = ()
     interval: EffectiveInterval = field(default_factory=lambda: EffectiveInterval(None, None))
     doc: str = ""
+    default: bool = False  # a cited default: applies only where no other rule of its layer does
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,12 @@ class RuleSet:
 
     def rule(self, id: str, *, instrument: str, asks: Iterable[str], cites: Iterable[str] = (),
              overrides: Iterable[str] = (), effective: date | None = None,
-             ends: date | None = None) -> Callable[[Callable[[Facts], Verdict | None]], Callable[[Facts], Verdict | None]]:
+             ends: date | None = None, default: bool = False) -> Callable[[Callable[[Facts], Verdict | None]], Callable[[Facts], Verdict | None]]:
         def deco(fn: Callable[[Facts], Verdict | None]) -> Callable[[Facts], Verdict | None]:
             self.rules.append(Rule(id=id, instrument=instrument, asks=frozenset(asks), cites=tuple(cites),
                                    fn=fn, overrides=tuple(overrides),
-                                   interval=EffectiveInterval(effective, ends), doc=(fn.__doc__ or "").strip()))
+                                   interval=EffectiveInterval(effective, ends), doc=(fn.__doc__ or "").strip(),
+                                   default=default))
             return fn
         return deco
 

@@ -304,6 +304,8 @@ def sb81(f: Facts) -> Verdict | None:
         return Verdict.prohibited("Treatment areas are nonpublic: deny access for immigration enforcement without a judicial "
                                   "warrant or a court order that specifically grants access.",
                                   would_change=("a judicial warrant or an order specifically granting access",))
+    if f.ask.kind == "data-share" and f.detail("kind") == "alpr":
+        return None  # ALPR data is not medical information: Civ. Code 1798.90.55 decides
     t = f.judge_signed_warrant.or_(f.court_order)
     if t.true:
         return Verdict.permitted("Disclosure under a judicial warrant or court order.", cites=("civ-56.05-cmia",))
@@ -331,7 +333,7 @@ def alpr(f: Facts) -> Verdict | None:
 
 
 # ------------------------------------------------------------------ cited defaults
-@R("ca.nonlea.default", instrument="model-policies", asks=["*"], cites=["gov-7284.8-a", "gov-7284.4-a"])
+@R("ca.nonlea.default", instrument="model-policies", asks=["*"], cites=["gov-7284.8-a", "gov-7284.4-a"], default=True)
 def nonlea_default(f: Facts) -> Verdict:
     """The Values Act binds only law enforcement agencies; what else governs must be named."""
     return Verdict.review(f"No encoded state rule decides '{f.ask.kind}' for a {f.agency.kind}: the Values Act binds only "
@@ -339,7 +341,7 @@ def nonlea_default(f: Facts) -> Verdict:
                           (f"the {f.agency.name}'s adopted policy (Gov. Code § 7284.8(a)) on '{f.ask.kind}' requests",))
 
 
-@R("ca.pre-values", instrument="pre-values-era", asks=["*"], cites=["gov-7282.5-trust-era"])
+@R("ca.pre-values", instrument="pre-values-era", asks=["*"], cites=["gov-7282.5-trust-era"], default=True)
 def pre_values(f: Facts) -> Verdict:
     return Verdict.review(f"The law in force on {f.as_of.isoformat()} (TRUST Act era, 2014-2017) is not encoded.",
                           (f"counsel's determination under the law in force on {f.as_of.isoformat()} (TRUST Act era rules are not encoded)",))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sanctuary.engine.facts import Facts
@@ -20,7 +21,7 @@ def _cite(f: Facts) -> tuple[str, ...]:
 def campus(f: Facts) -> Verdict | None:
     ok, early = scoped(f)
     if not ok:
-        return early
+        return early and replace(early, cites=_cite(f))
     if f.judge_signed_warrant.true:
         return None  # a judicial warrant compels (federal layer); the Superintendent's office is called at once
     return Verdict.prohibited("No immigration officer enters a campus until the Superintendent, after consulting the Office of "
@@ -31,7 +32,7 @@ def campus(f: Facts) -> Verdict | None:
 def cooperation(f: Facts) -> Verdict | None:
     ok, early = scoped(f)
     if not ok:
-        return early
+        return early and replace(early, cites=_cite(f))
     if f.ask.kind == "assist-operation" and f.detail("purpose") == "criminal-other":
         return None
     return Verdict.prohibited("District staff may not cooperate with immigration enforcement or share student, family or "
@@ -42,7 +43,7 @@ def cooperation(f: Facts) -> Verdict | None:
 def status(f: Facts) -> Verdict | None:
     ok, early = scoped(f)
     if not ok:
-        return early
+        return early and replace(early, cites=_cite(f))
     reading = f.reading("usc-1373-local-limits")
     if reading == "federal-preempts":
         return None
