@@ -29,14 +29,33 @@ class DecisionEngine:
         for r in self.regime.rules:
             for a in r.asks:
                 self._by_ask.setdefault(a, []).append(r)
-        self._layer_of = {r.id: self.regime.instruments[r.instrument].layer for r in self.regime.rules}
+        self._bound: dict[tuple[str, str], list[tuple[Rule, Any]]] = {}
+        self._others: dict[str, DecisionEngine] = {}
+        self._bound_obligations: dict[str, list[tuple[Any, Any]]] = {}
+        self._label_cache: dict[tuple[str, ...], list[str]] = {}
+
+    def _rules_for(self, agency: Any, ask: str) -> list[tuple[Rule, Any]]:
+        """Rules for an ask from instruments that bind the agency (dates are checked per decision)."""
+        key = (agency.id, ask)
+        got = self._bound.get(key)
+        if got is None:
+            got = []
+            for r in self._by_ask.get(ask, []) + self._by_ask.get("*", []):
+                ins = self.regime.instruments[r.instrument]
+                if agency.bound_by(ins.binds):
+                    got.append((r, ins))
+            self._bound[key] = got
+        return got
 
     # ------------------------------------------------------------------ public
     def decide(self, request: Request | dict[str, Any]) -> Decision:
         req = request if isinstance(request, Request) else Request.parse(request)
-        regime = self.regime if req.regime == self.regime.id else load_regime(req.regime)
-        if regime is not self.regime:
-            return DecisionEngine(regime, self.interpretations).decide(req)
+        if req.regime != self.regime.id:
+            other = self._others.get(req.regime)
+            if other is None:
+                other = self._others[req.regime] = DecisionEngine(req.regime, self.interpretations)
+            return other.decide(req)
+        regime = self.regime
         agency = get_agency(req.agency)
         f = Facts(req, agency, regime, self.interpretations)
         asks: list[AskDecision] = []
@@ -74,69 +93,77 @@ class DecisionEngine:
             asks=asks, obligations=obligations, missing_facts=missing, what_would_change=would,
             interpretations=interp, charges=charges,
             trace={"label": f"{agency.name}, {req.as_of.isoformat()}, regime {regime.id}", "asks": trace_asks},
+            receipt=None,
         )
 
     # ------------------------------------------------------------------ internals
     def _labels(self, ids: tuple[str, ...]) -> list[str]:
-        out: list[str] = []
-        for i in ids:
-            lab = self.regime.provisions[i].citation.label
-            if lab not in out:
-                out.append(lab)
-        return out
+        got = self._label_cache.get(ids)
+        if got is None:
+            got = []
+            for i in ids:
+                lab = self.regime.provisions[i].citation.label
+                if lab not in got:
+                    got.append(lab)
+            self._label_cache[ids] = got
+        return list(got)
 
     def _decide_ask(self, f: Facts, idx: int) -> tuple[Rule, Verdict, dict[str, Any]]:
         ask = f.ask
+        as_of = f.as_of
         by_layer: dict[str, list[tuple[Rule, Verdict]]] = {}
-        considered: list[dict[str, Any]] = []
-        for r in self._by_ask.get(ask.kind, ()) + self._by_ask.get("*", []):
-            ins = self.regime.instruments[r.instrument]
-            if not ins.interval.in_force(f.as_of) or not r.interval.in_force(f.as_of):
-                continue
-            if not f.agency.bound_by(ins.binds):
+        for r, ins in self._rules_for(f.agency, ask.kind):
+            if not ins.interval.in_force(as_of) or not r.interval.in_force(as_of):
                 continue
             v = r.fn(f)
-            if v is None:
-                continue
-            by_layer.setdefault(ins.layer, []).append((r, v))
-        layer_results: list[tuple[str, Rule, Verdict, list[tuple[Rule, Verdict]]]] = []
+            if v is not None:
+                by_layer.setdefault(ins.layer, []).append((r, v))
+        results: list[tuple[str, Rule, Verdict]] = []
+        layers: list[dict[str, Any]] = []
         for layer in LAYER_ORDER:
             hits = by_layer.get(layer)
             if not hits:
                 continue
-            overridden = {o for r, _ in hits for o in r.overrides}
-            if any(r.overrides == ("*",) for r, _ in hits):  # an exception to every rule in its layer
-                overridden |= {r.id for r, _ in hits if r.overrides != ("*",)}
-            if any(not r.default for r, _ in hits):  # cited defaults yield to any specific rule
-                overridden |= {r.id for r, _ in hits if r.default}
-            live = [(r, v) for r, v in hits if r.id not in overridden]
-            by_instrument: dict[str, list[tuple[Rule, Verdict]]] = {}
-            for r, v in live:
-                by_instrument.setdefault(r.instrument, []).append((r, v))
-            for inst_hits in by_instrument.values():
-                outcomes = {v.outcome for _, v in inst_hits}
-                if len(outcomes) > 1:  # one instrument's rules disagree with no stated priority
-                    raise RuleConflictError(ask.kind, layer, [r.id for r, _ in inst_hits])
-                r0, v0 = inst_hits[0]
-                if len(inst_hits) > 1:  # several rules agree: one verdict, every citation kept
-                    extra = tuple(c for r, v in inst_hits[1:] for c in (*r.cites, *v.cites))
-                    v0 = Verdict(v0.outcome, v0.reason, v0.cites + extra,
-                                 tuple(dict.fromkeys(m for _, v in inst_hits for m in v.missing)),
-                                 tuple(dict.fromkeys(w for _, v in inst_hits for w in v.would_change)),
-                                 any(v.floor for _, v in inst_hits), v0.qualifying)
-                layer_results.append((layer, r0, v0, hits))
-            considered.append({
-                "layer": layer, "rule": live[0][0].id if live else None,
+            overridden: set[str] = set()
+            if len(hits) > 1:
+                for r, _ in hits:
+                    if r.overrides == ("*",):  # an exception to every rule in its layer
+                        overridden.update(x.id for x, _ in hits if x is not r)
+                    else:
+                        overridden.update(r.overrides)
+                if any(not r.default for r, _ in hits):  # cited defaults yield to any specific rule
+                    overridden.update(r.id for r, _ in hits if r.default)
+            live = [(r, v) for r, v in hits if r.id not in overridden] if overridden else hits
+            layer_first = len(results)
+            if len(live) == 1:
+                results.append((layer, live[0][0], live[0][1]))
+            else:
+                by_instrument: dict[str, list[tuple[Rule, Verdict]]] = {}
+                for r, v in live:
+                    by_instrument.setdefault(r.instrument, []).append((r, v))
+                for inst_hits in by_instrument.values():
+                    if len({v.outcome for _, v in inst_hits}) > 1:  # one instrument disagrees with itself
+                        raise RuleConflictError(ask.kind, layer, [r.id for r, _ in inst_hits])
+                    r0, v0 = inst_hits[0]
+                    if len(inst_hits) > 1:  # several rules agree: one verdict, every citation kept
+                        extra = tuple(c for r, v in inst_hits[1:] for c in (*r.cites, *v.cites))
+                        v0 = Verdict(v0.outcome, v0.reason, v0.cites + extra,
+                                     tuple(dict.fromkeys(m for _, v in inst_hits for m in v.missing)),
+                                     tuple(dict.fromkeys(w for _, v in inst_hits for w in v.would_change)),
+                                     any(v.floor for _, v in inst_hits), v0.qualifying)
+                    results.append((layer, r0, v0))
+            layers.append({
+                "layer": layer, "outcome": str(results[layer_first][2].outcome), "rule": results[layer_first][1].id,
                 "rules": [{"rule": r.id, "instrument": r.instrument, "outcome": str(v.outcome), "reason": v.reason,
-                           "citations": self._labels((*r.cites, *v.cites)), "overridden": r.id in overridden,
+                           "citations": self._labels(r.cites + v.cites), "overridden": r.id in overridden,
                            "missing": list(v.missing)} for r, v in hits],
             })
-        if not layer_results:
-            raise NoApplicableRuleError(ask.kind, f.as_of.isoformat())
+        if not results:
+            raise NoApplicableRuleError(ask.kind, as_of.isoformat())
         # fold: most restrictive wins; a floor (compulsion/preemption) holds against lower layers
-        _, rule, verdict, _ = layer_results[0]
+        _, rule, verdict = results[0]
         notes: list[str] = []
-        for layer, r, v, _ in layer_results[1:]:
+        for layer, r, v in results[1:]:
             if verdict.floor and RESTRICTIVENESS[v.outcome] > RESTRICTIVENESS[verdict.outcome]:
                 notes.append(f"{layer} layer ({r.id}: {v.outcome}) does not apply against {rule.id}")
                 continue
@@ -151,11 +178,9 @@ class DecisionEngine:
         if verdict.outcome == Outcome.REVIEW and not verdict.missing:
             verdict = Verdict(verdict.outcome, verdict.reason, verdict.cites,
                               ("counsel's reading of the cited provision for these facts",), verdict.would_change)
-        for c in considered:
-            c["outcome"] = next((str(v.outcome) for lay, r, v, _ in layer_results if lay == c["layer"] and r.id == c["rule"]), None)
         node = {"ask": ask.kind, "index": idx, "detail": dict(ask.detail), "outcome": str(verdict.outcome),
-                "deciding_rule": rule.id, "citations": self._labels((*rule.cites, *verdict.cites)),
-                "layers": considered, "notes": notes}
+                "deciding_rule": rule.id, "citations": self._labels(rule.cites + verdict.cites),
+                "layers": layers, "notes": notes}
         return rule, verdict, node
 
     def _obligations(self, f: Facts, verdicts: list[Verdict]) -> list[ObligationOut]:
@@ -166,11 +191,13 @@ class DecisionEngine:
             prev = by_kind.get(ask.kind)
             if prev is None or RESTRICTIVENESS[v.outcome] < RESTRICTIVENESS[prev.outcome]:
                 by_kind[ask.kind] = v
-        for orule in self.regime.obligation_rules:
-            ins = self.regime.instruments[orule.instrument]
+        bound = self._bound_obligations.get(f.agency.id)
+        if bound is None:
+            bound = self._bound_obligations[f.agency.id] = [
+                (o, self.regime.instruments[o.instrument]) for o in self.regime.obligation_rules
+                if f.agency.bound_by(self.regime.instruments[o.instrument].binds)]
+        for orule, ins in bound:
             if not ins.interval.in_force(f.as_of) or not orule.interval.in_force(f.as_of):
-                continue
-            if not f.agency.bound_by(ins.binds):
                 continue
             ob: Obligation
             for ob in orule.fn(f, by_kind):

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from ..law.models import Agency
     from ..law.registry import Regime
 
+_YES, _NO = Tri(True), Tri(False)
+_LEVEL_TRI = {True: _YES, False: _NO}
 REALIGNMENT = dt.date(2011, 10, 1)  # PC 1170(h) (AB 109) in force
 PROP47 = dt.date(2014, 11, 5)
 FEDERAL_JUDGES = ("federal-judge", "federal-magistrate-judge")
@@ -80,6 +82,7 @@ class Facts:
         self.used_interpretations: dict[str, str] = {}
         self.ask: Ask = req.asks[0]
         self._gates: dict[str, Gate] = {}
+        self._routes: dict[int, list[tuple[Tri, tuple[str, ...], str]]] = {}
 
     # ------------------------------------------------------------ interpretations
     def reading(self, interpretation_id: str) -> str:
@@ -215,6 +218,13 @@ class Facts:
         return out
 
     # ------------------------------------------------------------ 7282.5
+    def conviction_routes(self, cf: ConvictionFacts) -> list[tuple[Tri, tuple[str, ...], str]]:
+        """7282.5(a)(1)-(3) for one conviction (purpose-independent, computed once)."""
+        got = self._routes.get(cf.i)
+        if got is None:
+            got = self._routes[cf.i] = _conviction_routes(self, cf)
+        return got
+
     def trust_gate(self, purpose: str) -> Gate:
         """Gov. Code § 7282.5(a)(1)-(6) and (b).  ``purpose``: ``notify`` or ``transfer``."""
         if purpose not in self._gates:
@@ -253,15 +263,17 @@ def _conviction_routes(f: Facts, cf: ConvictionFacts) -> list[tuple[Tri, tuple[s
         return [(Tri.unknown(f"what offense is {c.statute!r} ({cf.path}.statute)? The catalog could not resolve it: {why}"),
                  ("gov-7282.5-a",), name)]
     level = _level(f, cf)
-    felony = Tri.of(None if level == "unknown" else level == "felony",
-                    f"was the conviction {name} a felony or a misdemeanor? ({cf.path}.level)")
+    felony = _LEVEL_TRI[level == "felony"] if level != "unknown" else \
+        Tri.unknown(f"was the conviction {name} a felony or a misdemeanor? ({cf.path}.level)")
     other_state = c.jurisdiction == "other-state"
     # (a)(1) serious or violent felony ------------------------------------------------------------
-    sv = prof.serious.or_(prof.violent)
+    sv = prof.serious_or_violent
     cites = tuple(x for x in (prof.serious_cites + prof.violent_cites))
+    have = set(c.findings or ()) | prof.implied_findings
     for r in prof.conduct_routes:
-        if r.any_felony or True:
-            have = set(c.findings or ()) | set(prof.implied_findings)
+        if sv.true:
+            break
+        if True:
             if have & set(r.findings):
                 sv = sv.or_(Tri.yes(f"{r.citation}: {', '.join(FINDINGS[x] for x in r.findings if x in have)}"))
                 cites = (*cites, r.citation)
@@ -289,25 +301,26 @@ def _conviction_routes(f: Facts, cf: ConvictionFacts) -> list[tuple[Tri, tuple[s
         prison = Tri.no()
     routes.append((felony.and_(prison), ("gov-7282.5-a2",), f"{name}: felony punishable by state prison"))
     # (a)(3) lettered categories within 5 / 15 years ----------------------------------------------
-    cat_yes = [k for k, v in prof.categories.items() if v.true]
-    cat_unknown = [v for v in prof.categories.values() if v.unknown_]
+    cat_yes = prof.categories_met
+    cat_unknown = prof.categories_open
     if cat_yes or cat_unknown:
         letters = cat_yes or []
         cat_tri = Tri.yes(*(f"7282.5(a)(3)({k})" for k in letters)) if letters else Tri.any(cat_unknown)
-        misd_letters = [k for k in letters if not _felony_only(f, k)]
+        misd_letters = prof.categories_met_misdemeanor
         if c.date is None:
             when_15 = when_5 = Tri.unknown(f"when was {name} entered? ({cf.path}.date)")
         else:
             f.reading("window-start")
-            when_15 = Tri.of(within_years(c.date, f.as_of, 15), "", "within 15 years")
-            when_5 = Tri.of(within_years(c.date, f.as_of, 5), "", "within 5 years")
+            when_15 = _YES if within_years(c.date, f.as_of, 15) else _NO
+            when_5 = _YES if within_years(c.date, f.as_of, 5) else _NO
         fel_route = felony.and_(cat_tri).and_(when_15)
-        cite_letters = tuple(f"gov-7282.5-a3-{k}" for k in letters[:1]) or ("gov-7282.5-a3",)
+        cite_letters = (f"gov-7282.5-a3-{letters[0]}",) if letters else ("gov-7282.5-a3",)
         routes.append((fel_route, ("gov-7282.5-a3", *cite_letters), f"{name}: felony in 7282.5(a)(3)({', '.join(letters) or '?'}) within 15 years"))
         # wobbler misdemeanor within 5 years
-        is_misd = Tri.of(None if level == "unknown" else level == "misdemeanor", f"was the conviction {name} a felony or a misdemeanor? ({cf.path}.level)")
+        is_misd = _LEVEL_TRI[level == "misdemeanor"] if level != "unknown" else felony
         wob = prof.wobbler
-        wob_tri = Tri.of(wob, f"was {cf.label} punishable as either a felony or a misdemeanor (a wobbler)? Give the subdivision ({cf.path}.statute)")
+        wob_tri = (_YES if wob else _NO) if wob is not None else Tri.unknown(
+            f"was {cf.label} punishable as either a felony or a misdemeanor (a wobbler)? Give the subdivision ({cf.path}.statute)")
         if prof.level_class == "straight-misdemeanor":
             wob_tri = Tri.no(f"{cf.label} is a straight misdemeanor ({prof.level_class_cite})")
         cat_m = Tri.yes(*(f"7282.5(a)(3)({k})" for k in misd_letters)) if misd_letters else (Tri.any(cat_unknown) if not letters else Tri.no())
@@ -323,19 +336,18 @@ def _conviction_routes(f: Facts, cf: ConvictionFacts) -> list[tuple[Tri, tuple[s
     return routes
 
 
-def _felony_only(f: Facts, letter: str) -> bool:
-    from ..offenses.overlays import load_overlays
-    return load_overlays().categories[letter].felony_only
-
-
 def _trust_gate(f: Facts, purpose: str) -> Gate:
     routes: list[tuple[Tri, tuple[str, ...], str]] = []
     prop47_person = False
+    person_reading = any(cf.c.level == "misdemeanor" or cf.c.reduced for cf in f.convictions) and \
+        f.reading("prop47-scope") == "person"
     for cf in f.convictions:
-        rs = _conviction_routes(f, cf)
+        rs = f.conviction_routes(cf)
         routes.extend(rs)
         if any("gov-7282.5-a6" in r[1] and r[0].false for r in rs):
             prop47_person = True
+        elif not person_reading and any(r[0].true for r in rs):
+            break  # one qualifying conviction settles the gate
     s = f.subject
     routes.append((Tri.of(s.csar_registrant, "is the person a current registrant on the California Sex and Arson Registry? (subject.csar_registrant)", "current CSAR registrant"),
                    ("gov-7282.5-a4",), "current CSAR registrant"))
@@ -366,7 +378,7 @@ def _trust_gate(f: Facts, purpose: str) -> Gate:
                 continue
             routes.append((t, ("gov-7282.5-b",), f"pending {name} held to answer (PC 872)"))
     yes = [r for r in routes if r[0].true]
-    if prop47_person and f.reading("prop47-scope") == "person":
+    if prop47_person and person_reading:
         return Gate(Tri.no("a Prop 47 misdemeanor bars cooperation for the person (interpretation prop47-scope = person)"),
                     ("gov-7282.5-a6",), None)
     if yes:

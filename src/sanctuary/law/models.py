@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,7 +34,7 @@ class Provision(_Frozen):
     unverified: str | None = None
     instrument: str = ""
 
-    @property
+    @cached_property
     def interval(self) -> EffectiveInterval:
         return EffectiveInterval(self.effective, self.ends)
 
@@ -62,7 +63,7 @@ class Instrument(_Frozen):
     note: str = ""
     provisions: tuple[Provision, ...] = ()
 
-    @property
+    @cached_property
     def interval(self) -> EffectiveInterval:
         return EffectiveInterval(self.effective, self.ends)
 

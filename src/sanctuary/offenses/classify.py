@@ -7,7 +7,7 @@ what depends on the *conviction* (level, date, record findings) is decided by th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..tri import Tri
 from .catalog import Catalog, load_catalog
@@ -66,6 +66,24 @@ class OffenseProfile:
     levels: frozenset[str]
     implied_findings: frozenset[str] = field(default_factory=frozenset)
     literal: str = ""
+
+    @cached_property
+    def categories_met(self) -> tuple[str, ...]:
+        return tuple(k for k, v in self.categories.items() if v.true)
+
+    @cached_property
+    def categories_open(self) -> tuple[Tri, ...]:
+        return tuple(v for v in self.categories.values() if v.unknown_)
+
+    @cached_property
+    def categories_met_misdemeanor(self) -> tuple[str, ...]:
+        """Met categories that also count a misdemeanor (not G or M, which need a felony)."""
+        ov = load_overlays()
+        return tuple(k for k in self.categories_met if not ov.categories[k].felony_only)
+
+    @cached_property
+    def serious_or_violent(self) -> Tri:
+        return self.serious.or_(self.violent)
 
     def to_dict(self) -> dict[str, object]:
         def t(x: Tri) -> object:

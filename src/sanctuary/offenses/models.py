@@ -15,6 +15,9 @@ class ParseStatus(StrEnum):
     UNKNOWN = "unknown"            # cannot tell
 
 
+_LABELS: dict[Section, str] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     """A statute reference: code (``PC``, ``HS``, ``VC``, ``LAMC``…), section base and subdivisions.
@@ -36,9 +39,12 @@ class Section:
 
     @property
     def label(self) -> str:
-        base = self.base.lower() if any(c.isalpha() for c in self.base) else self.base
-        subs = "".join(f"({s.lower()})" for s in self.subs)
-        return f"{self.code} {base}{subs}"
+        got = _LABELS.get(self)
+        if got is None:
+            base = self.base.lower() if any(c.isalpha() for c in self.base) else self.base
+            subs = "".join(f"({s.lower()})" for s in self.subs)
+            got = _LABELS[self] = f"{self.code} {base}{subs}"
+        return got
 
     def with_subs(self, subs: tuple[str, ...]) -> Section:
         return Section(self.code, self.base, subs)
@@ -68,6 +74,7 @@ class ParsedCharge:
     explanation: str = ""
     suggestions: tuple[str, ...] = ()
     cjis: tuple[str, ...] = field(default=())
+    _canon: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def resolved(self) -> bool:
@@ -75,10 +82,14 @@ class ParsedCharge:
 
     @property
     def canonical(self) -> str:
-        if self.section is None:
-            return ""
-        prefix = "664/" if self.attempt else "182/" if self.conspiracy else ""
-        return f"{self.section.code} {prefix}{self.section.label.split(' ', 1)[1]}"
+        if self._canon is None:
+            if self.section is None:
+                canon = ""
+            else:
+                prefix = "664/" if self.attempt else "182/" if self.conspiracy else ""
+                canon = f"{self.section.code} {prefix}{self.section.label.split(' ', 1)[1]}"
+            object.__setattr__(self, "_canon", canon)  # frozen: computed once per (cached) parse
+        return self._canon  # type: ignore[return-value]
 
     def to_dict(self) -> dict[str, object]:
         return {
