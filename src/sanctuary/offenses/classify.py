@@ -32,6 +32,7 @@ _ENHANCEMENT_FINDINGS = {
     "PC 186.22": "gang-enhancement",
 }
 _QUALIFIER_FINDINGS = {"RES": "first-degree-burglary"}
+_NO = Tri(False)
 _ASSAULT_ITEMS = {"10", "11", "12", "13", "29", "30", "31", "32"}
 
 
@@ -106,9 +107,10 @@ def _list_membership(ov: Overlays, items: tuple[ListItem, ...], sec: Section, at
     unknown: list[Tri] = []
     routes: list[ConductRoute] = []
     listed_any = Tri.no()
+    keys = ov.equivalent_keys(sec)
     for it in items:
         if it.sections and not (it.conduct and not it.any_felony and not it.conduct_sections):
-            m = ov.member(it.sections, sec)
+            m = ov.member(it.sections, sec) if it.keys & keys else _NO
             if not it.attempt_only and not it.any_felony:
                 listed_any = listed_any.or_(m) if it.n not in _ASSAULT_ITEMS or not attempt else listed_any
         else:
@@ -170,10 +172,11 @@ def profile(sec: Section, attempt: bool = False, conspiracy: bool = False,
         serious = Tri.yes("Pen. Code § 1192.7(c)(22)")
         s_cites = (*s_cites, "Pen. Code § 1192.7(c)(22)")
     nibrs = cat.nibrs(sec)
+    keys = ov.equivalent_keys(sec)
     cats: dict[str, Tri] = {}
     listed_any = False
     for letter, c in ov.categories.items():
-        m = ov.member(c.sections, sec) if c.sections else Tri.no()
+        m = ov.member(c.sections, sec) if c.keys & keys else _NO
         if c.section_range and sec.code == c.section_range[0]:
             try:
                 num = float(sec.base.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
@@ -190,7 +193,7 @@ def profile(sec: Section, attempt: bool = False, conspiracy: bool = False,
             m = Tri.unknown(
                 f"does {sec.label} fall within Gov. Code § 7282.5(a)(3)({letter}) \"{c.label}\"? "
                 "(the list is 'not limited to' its named sections)")
-        if c.registrable and ov.member(ov.registrable_sex + ov.registrable_arson, sec).value is not False:
+        if c.registrable and ov.member(ov.registrable_all, sec).value is not False:
             m = m.or_(Tri.unknown(f"does {sec.label} require sex-offender registration (7282.5(a)(3)(S))?"))
         cats[letter] = m
     if listed_any:  # a category is met outright; "plausibly fits" questions elsewhere change nothing
@@ -199,9 +202,9 @@ def profile(sec: Section, attempt: bool = False, conspiracy: bool = False,
         p = Tri.yes(f"{'attempt' if attempt else 'conspiracy'} to commit a listed offense") if listed_any else Tri.no()
         # the underlying section's own categories describe the completed offense, not the attempt
         cats = {k: (Tri.no() if k != "P" else p) for k in cats}
-    prop47 = ov.member(tuple(s for s, _ in ov.prop47), sec)
+    prop47 = ov.member(ov.prop47_sections, sec)
     prop36 = ov.member(ov.prop36, sec).true
-    registrable = ov.member(ov.registrable_sex + ov.registrable_arson, sec)
+    registrable = ov.member(ov.registrable_all, sec)
     lc = ov.level_class.get(sec.key)
     implied = {_ENHANCEMENT_FINDINGS[e.key] for e in enhancements if e.key in _ENHANCEMENT_FINDINGS}
     implied |= {_QUALIFIER_FINDINGS[q] for q in qualifiers if q in _QUALIFIER_FINDINGS}

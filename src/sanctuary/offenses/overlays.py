@@ -62,6 +62,7 @@ class ListItem:
     attempt_of_life: bool = False
     enhancements: tuple[Section, ...] = ()
     effective: date | None = None
+    keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class Category:
     attempt_or_conspiracy_of_listed: bool = False
     conduct: tuple[str, ...] = ()
     registrable: bool = False
+    keys: frozenset[str] = frozenset()
 
 
 class Overlays:
@@ -98,6 +100,7 @@ class Overlays:
                 section_range=(rng[0], float(rng[1]), float(rng[2])) if rng else None,
                 attempt_or_conspiracy_of_listed=bool(c.get("attempt_or_conspiracy_of_listed")),
                 conduct=tuple(c.get("conduct", [])), registrable=bool(c.get("registrable")),
+                keys=frozenset(x.key for x in secs),
             )
         p47 = _load("prop47")
         self.prop47 = tuple((Section.parse_ref(x["section"]), x["label"]) for x in p47["sections"])
@@ -106,6 +109,8 @@ class Overlays:
         reg = _load("registrable")
         self.registrable_sex = tuple(Section.parse_ref(x) for x in reg["sex"])
         self.registrable_arson = tuple(Section.parse_ref(x) for x in reg["arson"])
+        self.registrable_all = self.registrable_sex + self.registrable_arson
+        self.prop47_sections = tuple(s for s, _ in self.prop47)
         ren = _load("renumberings")
         self.renumberings = [
             (Section.parse_ref(r["old"]), Section.parse_ref(r["new"]), r["effective"], r["citation"])
@@ -115,6 +120,8 @@ class Overlays:
         self._pred: dict[str, list[Section]] = {}
         for o, n, _, _ in self.renumberings:
             self._pred.setdefault(n.key, []).append(o)
+        self._equiv: dict[Section, tuple[Section, ...]] = {}
+        self._index: dict[int, tuple[tuple[Section, ...], dict[str, list[Section]]]] = {}
         self.level_class = {Section.parse_ref(x["section"]).key: (x["class"], x["citation"])
                             for x in _load("levels")["items"]}
 
@@ -123,9 +130,10 @@ class Overlays:
         cite = d["citation"]["label"]
         out = []
         for it in d["items"]:
+            secs = tuple(Section.parse_ref(x) for x in it.get("sections", []))
             out.append(ListItem(
                 list=d["list"], n=str(it["n"]), label=it["label"], citation=f"{cite}({it['n']})",
-                sections=tuple(Section.parse_ref(x) for x in it.get("sections", [])),
+                sections=secs, keys=frozenset(x.key for x in secs),
                 conduct=tuple(it.get("conduct", [])),
                 conduct_sections=tuple((Section.parse_ref(k), v) for k, v in it.get("conduct_sections", {}).items()),
                 any_felony=bool(it.get("any_felony")), sentence_life=bool(it.get("sentence_life")),
@@ -137,21 +145,34 @@ class Overlays:
             ))
         return tuple(out)
 
+    def equivalent_keys(self, sec: Section) -> frozenset[str]:
+        return frozenset(e.key for e in self.equivalents(sec))
+
     def equivalents(self, sec: Section) -> tuple[Section, ...]:
         """``sec`` plus its renumbered successor/predecessors (288a ↔ 287, 12021 ↔ 29800 …)."""
+        got = self._equiv.get(sec)
+        if got is not None:
+            return got
         out = [sec]
         n = self._succ.get(sec.key)
         if n:
             out.append(Section(n.code, n.base, sec.subs))
         for o in self._pred.get(sec.key, ()):
             out.append(Section(o.code, o.base, sec.subs))
-        return tuple(out)
+        got = self._equiv[sec] = tuple(out)
+        return got
 
     def member(self, patterns: tuple[Section, ...], sec: Section) -> Tri:
         """Three-valued membership of ``sec`` (or a renumbered equivalent) in a list of sections."""
         unknown = False
-        for eq in self.equivalents(sec):
+        index = self._index.get(id(patterns))
+        if index is None or index[0] is not patterns:
+            by_key: dict[str, list[Section]] = {}
             for p in patterns:
+                by_key.setdefault(p.key, []).append(p)
+            index = self._index[id(patterns)] = (patterns, by_key)
+        for eq in self.equivalents(sec):
+            for p in index[1].get(eq.key, ()):
                 m = match(p, eq)
                 if m is True:
                     return Tri.yes(f"{sec.label} is listed as {p.label}")
