@@ -143,8 +143,8 @@ def offense(charge: str | None, file: str | None, column: str, out: str | None) 
 @click.argument("which", type=click.Choice(["request", "decision"]))
 def schema(which: str) -> None:
     """Print the JSON Schema of the request or decision."""
-    from .engine.models import Decision, Request
-    click.echo(json.dumps((Request if which == "request" else Decision).model_json_schema(), indent=2))
+    from .engine.models import Decision, request_schema
+    click.echo(json.dumps(request_schema() if which == "request" else Decision.model_json_schema(), indent=2))
 
 
 @cli.command()

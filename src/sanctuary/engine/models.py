@@ -57,9 +57,62 @@ class Document(_Strict):
     grants_access: TriBool = Field(None, description="a court order that specifically grants access to the area (H&S 24251)")
 
 
+Place = Literal["school", "library", "health-facility", "courthouse", "jail", "city-property", "county-property", "shelter"]
+PersonalField = Literal["home-address", "work-address", "phone", "date-of-birth", "release-date", "probation-check-in",
+                        "schedule", "photo", "other"]
+Purpose = Literal["immigration-enforcement", "other"]
+
+
+class _Detail(_Strict):
+    place: Place | None = None
+
+
+class FacilityDetail(_Detail):
+    area: Literal["public", "nonpublic"] | None = None
+    use: Literal["entry", "staging"] | None = Field(
+        None, description="staging = a staging area, processing location or operations base (ED 17)")
+
+
+class PersonalInfoDetail(_Detail):
+    fields: list[PersonalField] = Field(default_factory=list, max_length=20)
+    public: TriBool = Field(None, description="is the requested information available to the public?")
+    parent_consent: bool | None = Field(None, description="written parent consent (Ed. Code 234.7)")
+
+
+class DataShareDetail(_Detail):
+    kind: Literal["alpr", "database-access", "bulk-records", "video"] | None = None
+
+
+class AgreementDetail(_Detail):
+    kind: Literal["287g", "dedicated-office-space", "detention-contract", "cross-designation"] | None = None
+
+
+class TaskForceDetail(_Detail):
+    primary_purpose: Purpose | None = None
+    duties: Purpose | None = None
+    ongoing: bool | None = None
+
+
+class AssistDetail(_Detail):
+    purpose: Literal["immigration-enforcement", "criminal-other", "unknown"] = "unknown"
+    role: Literal["perimeter", "traffic-control", "arrest", "transport", "other"] | None = None
+
+
+class InterviewDetail(_Detail):
+    topic: Literal["civil-immigration", "criminal", "unknown"] = "unknown"
+
+
+DETAILS: dict[str, type[_Detail]] = {
+    "facility-access": FacilityDetail, "personal-info": PersonalInfoDetail, "data-share": DataShareDetail,
+    "agreement": AgreementDetail, "task-force": TaskForceDetail, "assist-operation": AssistDetail,
+    "interview": InterviewDetail,
+}
+
+
 class Ask(_Strict):
     kind: AskKind
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: dict[str, Any] = Field(default_factory=dict, description="vocabulary per ask kind: see docs/schema and DETAILS")
+
 
 
 class Conviction(_Strict):
@@ -115,14 +168,25 @@ class Request(_Strict):
         """Validate, turning pydantic's errors into one :class:`InputError` with field paths."""
         if not isinstance(data, dict):
             raise InputError("a request must be a JSON/YAML object", field="")
+        errors: list[dict[str, Any]] = []
         try:
-            return cls.model_validate(data)
+            req = cls.model_validate(data)
         except ValidationError as e:
-            errors = [{"field": field_path(err["loc"]), "message": err["msg"], "type": err["type"]}
-                      for err in e.errors()]
-            first = errors[0]
-            raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"],
-                             errors=errors) from None
+            errors = [{"field": field_path(err["loc"]), "message": err["msg"], "type": err["type"]} for err in e.errors()]
+        else:
+            asks = []
+            for i, a in enumerate(req.asks):  # the detail vocabulary depends on the ask kind
+                try:
+                    d = DETAILS.get(a.kind, _Detail).model_validate(a.detail)
+                except ValidationError as e:
+                    errors += [{"field": field_path(("asks", i, "detail", *err["loc"])), "message": err["msg"],
+                                "type": err["type"]} for err in e.errors()]
+                    continue
+                asks.append(a.model_copy(update={"detail": d.model_dump(exclude_unset=True)}))
+            if not errors:
+                return req.model_copy(update={"asks": asks})
+        first = errors[0]
+        raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"], errors=errors)
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
@@ -179,3 +243,11 @@ class Decision(BaseModel):
     charges: list[dict[str, Any]] = []
     trace: dict[str, Any]
     receipt: dict[str, Any] | None = None
+
+
+def request_schema() -> dict[str, Any]:
+    """The request's JSON Schema, with the ``detail`` vocabulary of each ask kind under ``x-ask-details``."""
+    schema = Request.model_json_schema()
+    schema["x-ask-details"] = {k: m.model_json_schema() for k, m in sorted(DETAILS.items())}
+    schema["x-ask-details"]["*"] = _Detail.model_json_schema()
+    return schema

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+
+import yaml
+from click.testing import CliRunner
+
+from sanctuary.cli import cli
+
+
+def _write(tmp_path, req: dict, name: str = "req.yaml"):
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(req))
+    return p
+
+
+def test_decide_text_and_json(tmp_path, base_request: dict) -> None:
+    p = _write(tmp_path, base_request)
+    r = CliRunner().invoke(cli, ["decide", str(p)])
+    assert r.exit_code == 0, r.output
+    assert "NOTIFY-RELEASE" in r.output and "Gov. Code" in r.output and "WHAT YOU MUST DO NOW" in r.output
+    r = CliRunner().invoke(cli, ["decide", str(p), "--format", "json"])
+    d = json.loads(r.output)
+    assert d["asks"][0]["outcome"] in ("prohibited", "permitted", "review")
+
+
+def test_decide_from_stdin_and_bad_input(base_request: dict) -> None:
+    r = CliRunner().invoke(cli, ["decide", "-"], input=json.dumps(base_request))
+    assert r.exit_code == 0
+    bad = dict(base_request, agency="nope")
+    r = CliRunner().invoke(cli, ["decide", "-"], input=json.dumps(bad))
+    assert r.exit_code == 2
+    assert "unknown_agency" in r.output and "lapd" in r.output
+
+
+def test_interpretation_switch(tmp_path, base_request: dict) -> None:
+    req = dict(base_request, agency="lapd", subject={**base_request["subject"], "convictions": [{"statute": "211PC", "level": "felony", "date": "2020-01-01"}]})
+    p = _write(tmp_path, req)
+    default = CliRunner().invoke(cli, ["decide", str(p), "--format", "json"])
+    aligned = CliRunner().invoke(cli, ["decide", str(p), "--format", "json", "--interpretation", "la-188441-cooperation=aligned-with-sb54"])
+    assert json.loads(default.output)["asks"][0]["outcome"] == "prohibited"
+    assert json.loads(aligned.output)["asks"][0]["outcome"] == "permitted"
+
+
+def test_decide_record(tmp_path, base_request: dict, monkeypatch) -> None:
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    r = CliRunner().invoke(cli, ["decide", str(_write(tmp_path, base_request)), "--record", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["receipt"]["seq"] == 1
+
+
+def test_explain_laws_agencies_offense_schema(tmp_path, base_request: dict) -> None:
+    run = CliRunner().invoke
+    out = run(cli, ["explain", str(_write(tmp_path, base_request))]).output
+    assert "state layer" in out and "Gov. Code" in out
+    assert "realignment-1170h" in run(cli, ["laws"]).output
+    assert "lasd" in run(cli, ["agencies"]).output
+    off = json.loads(run(cli, ["offense", "245(A)(1)PC"]).output)
+    assert off["parsed"]["canonical"] == "PC 245(a)(1)" and off["profile"]["serious_felony"]["value"] is True
+    assert "properties" in json.loads(run(cli, ["schema", "request"]).output)
+
+
+def test_offense_bulk(tmp_path) -> None:
+    src = tmp_path / "charges.csv"
+    src.write_text("charge\n245(A)(1)PC\n41.27CLAMC\nnonsense\n")
+    out = tmp_path / "out.csv"
+    r = CliRunner().invoke(cli, ["offense", "--file", str(src), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    lines = out.read_text().splitlines()
+    assert len(lines) == 4 and "resolved" in lines[1] and "local" in lines[2] and "unknown" in lines[3]
