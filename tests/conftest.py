@@ -24,3 +24,37 @@ def base_request() -> dict:
         "subject": {"in_custody": True, "release_info_public": False, "csar_registrant": False,
                     "federal_aggravated_felony": False, "outstanding_federal_felony_warrant": False},
     }
+
+
+@pytest.fixture
+def signer(tmp_path):
+    from sanctuary.ledger.checkpoint import Signer
+    return Signer.generate("sanctuary.test/ledger", tmp_path / "keys" / "ledger.key")
+
+
+@pytest.fixture
+def ledger(tmp_path, signer):
+    from sanctuary.ledger.service import Ledger
+    from sanctuary.ledger.store import SQLiteStore
+    lg = Ledger(SQLiteStore(tmp_path / "ledger.db"), signer)
+    yield lg
+    lg.close()
+
+
+@pytest.fixture
+def svc(ledger):
+    from sanctuary.service import Sanctuary
+    return Sanctuary(ledger)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A SANCTUARY_HOME with an initialised ledger, for CLI tests."""
+    from click.testing import CliRunner
+
+    from sanctuary.cli import cli
+    h = tmp_path / "home"
+    monkeypatch.setenv("SANCTUARY_HOME", str(h))
+    r = CliRunner().invoke(cli, ["init"])
+    assert r.exit_code == 0, r.output
+    return h

@@ -46,12 +46,14 @@ def decide(file: str, fmt: str, regime: str | None, interps: tuple[str, ...], re
         data = _load(file)
         if regime and isinstance(data, dict):
             data["regime"] = regime
-        eng = DecisionEngine(interpretations=dict(i.split("=", 1) for i in interps))
-        d = eng.decide(data)
+        readings = dict(i.split("=", 1) for i in interps)
         if record:
-            from . import settings
-            from .store import DecisionStore
-            d = DecisionStore(settings.database_path()).record(d)
+            from .service import Sanctuary, open_ledger
+            if readings:
+                raise click.UsageError("--record uses the interpretations recorded in the ledger (sanctuary interpret)")
+            d = Sanctuary(open_ledger()).decide(data)
+        else:
+            d = DecisionEngine(interpretations=readings).decide(data)
     except SanctuaryError as e:
         _fail(e)
         return
@@ -150,17 +152,91 @@ def schema(which: str) -> None:
 @cli.command()
 @click.option("--demo/--no-demo", default=False, help="Record a set of demo decisions.")
 def init(demo: bool) -> None:
-    """Create the embedded database (and, with --demo, demo decisions)."""
+    """Create the ledger signing key (mode 0600) and database; with --demo, record demo decisions."""
     from . import settings
-    from .engine.decide import DecisionEngine
-    from .store import DecisionStore
-    store = DecisionStore(settings.database_path())
-    click.echo(f"database: {settings.database_path()}")
-    if demo and store.count() == 0:
-        eng = DecisionEngine()
+    from .service import Sanctuary, init as make_key, key_path, open_ledger
+    signer = make_key()
+    click.echo(f"ledger key: {key_path()} (verifier key: {signer.verifier_key})")
+    svc = Sanctuary(open_ledger())
+    click.echo(f"database: {settings.database_url()}")
+    if demo and not any(True for _ in svc.ledger.store.iter_personal()):
         for req in _demo_requests():
-            store.record(eng.decide(req))
-        click.echo(f"recorded {store.count()} demo decisions")
+            svc.decide(req)
+    click.echo(f"ledger size: {svc.ledger.size()}")
+
+
+@cli.command()
+@click.argument("interpretation_id")
+@click.argument("reading")
+@click.option("--by", required=True, help="Who decided (counsel's name or office).")
+@click.option("--note", required=True, help="Why: the authority relied on.")
+def interpret(interpretation_id: str, reading: str, by: str, note: str) -> None:
+    """Switch the reading of an unsettled point of law; the switch is recorded in the ledger."""
+    from .service import Sanctuary, open_ledger
+    try:
+        r = Sanctuary(open_ledger()).set_interpretation(interpretation_id, reading, by, note)
+    except SanctuaryError as e:
+        _fail(e)
+        return
+    click.echo(f"{interpretation_id} = {reading} (ledger index {r['ledger_index']})")
+
+
+@cli.group()
+def ledger() -> None:
+    """The tamper-evident ledger: checkpoints, proofs, verification, retention."""
+
+
+@ledger.command("verify")
+@click.option("--checkpoint", "saved", type=click.Path(exists=True), help="An earlier published checkpoint: prove the log only grew.")
+def ledger_verify(saved: str | None) -> None:
+    """Rebuild the tree, check every record, head, signature and commitment."""
+    from .service import open_ledger
+    try:
+        rep = open_ledger().verify(Path(saved).read_text() if saved else None)
+    except SanctuaryError as e:
+        _fail(e)
+        return
+    click.echo(json.dumps(rep, indent=2))
+
+
+@ledger.command("prove")
+@click.argument("entry_id")
+def ledger_prove(entry_id: str) -> None:
+    """Print a receipt for ENTRY_ID that verifies offline, without the database."""
+    from .service import open_ledger
+    try:
+        click.echo(json.dumps(open_ledger().prove(entry_id), indent=2))
+    except SanctuaryError as e:
+        _fail(e)
+
+
+@ledger.command("verify-receipt")
+@click.argument("file", type=click.Path(exists=True))
+@click.option("--key", "vkey", default=None, help="The published verifier key to pin (else the receipt's own).")
+def ledger_verify_receipt(file: str, vkey: str | None) -> None:
+    """Verify a receipt offline."""
+    from .ledger.service import verify_receipt
+    try:
+        click.echo(json.dumps(verify_receipt(json.loads(Path(file).read_text()), vkey), indent=2))
+    except SanctuaryError as e:
+        _fail(e)
+
+
+@ledger.command("checkpoint")
+def ledger_checkpoint() -> None:
+    """Print the latest signed checkpoint (publish it so others can hold the log to it)."""
+    from .service import open_ledger
+    click.echo(open_ledger().checkpoint(), nl=False)
+
+
+@ledger.command("purge")
+@click.option("--before", "before", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Purge personal data recorded before this date.")
+@click.option("--reason", required=True)
+def ledger_purge(before: Any, reason: str) -> None:
+    """Delete personal data past its retention period; proofs stay valid; the purge is recorded."""
+    from .service import open_ledger
+    n = open_ledger().purge_personal(before.date(), reason)
+    click.echo(f"purged personal data of {n} entries")
 
 
 def _demo_requests() -> list[dict[str, Any]]:
@@ -177,5 +253,5 @@ def serve(host: str, port: int) -> None:
 
     from . import settings
     from .api.app import create_app
-    from .store import DecisionStore
-    uvicorn.run(create_app(DecisionStore(settings.database_path()), settings.get("regime")), host=host, port=port)
+    from .service import Sanctuary, open_ledger
+    uvicorn.run(create_app(Sanctuary(open_ledger(), settings.get("regime"))), host=host, port=port)

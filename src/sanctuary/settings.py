@@ -16,8 +16,10 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("home", "./var", "Directory for the embedded database and keys."),
-    Setting("database", "", "SQLite file for decision records (default: HOME/sanctuary.db)."),
+    Setting("home", "./var", "Directory for the embedded database and the ledger key."),
+    Setting("database_url", "", "sqlite:///PATH or postgresql://... (default: sqlite:///HOME/sanctuary.db)."),
+    Setting("key", "", "Ed25519 ledger signing key (PEM, mode 0600; default: HOME/ledger.key)."),
+    Setting("origin", "sanctuary.local/ledger", "Origin line of the signed checkpoints (names the log)."),
     Setting("regime", "la-2026", "Regime decisions run on unless a request names another."),
 )
 
@@ -27,5 +29,5 @@ def get(name: str) -> str:
     return os.environ.get(f"SANCTUARY_{name.upper()}", s.default)
 
 
-def database_path() -> Path:
-    return Path(get("database") or Path(get("home")) / "sanctuary.db")
+def database_url() -> str:
+    return get("database_url") or f"sqlite:///{Path(get('home')) / 'sanctuary.db'}"

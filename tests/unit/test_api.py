@@ -7,22 +7,21 @@ from fastapi.testclient import TestClient
 
 from sanctuary.api.app import create_app
 from sanctuary.engine.decide import DecisionEngine
-from sanctuary.store import DecisionStore
+from sanctuary.ledger.service import verify_receipt
 
 
 @pytest.fixture
-def client(tmp_path):
-    store = DecisionStore(tmp_path / "t.db")
-    with TestClient(create_app(store)) as c:
+def client(svc):
+    with TestClient(create_app(svc)) as c:
         yield c
-    store.close()
 
 
 def test_post_get_trace(client, base_request: dict) -> None:
     r = client.post("/v1/decisions", json=base_request)
     assert r.status_code == 201, r.text
     d = r.json()
-    assert d["receipt"]["seq"] == 1 and r.headers["Sanctuary-Law-Version"] == d["law_version"]
+    assert d["receipt"]["ledger_index"] == 1  # index 0 records the law-pack version
+    assert r.headers["Sanctuary-Law-Version"] == d["law_version"]
     again = client.get(f"/v1/decisions/{d['decision_id']}").json()
     assert again["asks"] == d["asks"]
     assert client.get(f"/v1/decisions/{d['decision_id']}/trace").json()["asks"][0]["layers"]
@@ -56,11 +55,19 @@ def test_not_found_and_misc(client) -> None:
     assert "Decide" in client.get("/").text
 
 
-def test_store_is_append_only(tmp_path, base_request: dict) -> None:
-    store = DecisionStore(tmp_path / "a.db")
-    store.record(DecisionEngine().decide(base_request))
-    db = sqlite3.connect(tmp_path / "a.db")
-    with pytest.raises(sqlite3.IntegrityError):
-        db.execute("UPDATE decisions SET agency='x'")
-    with pytest.raises(sqlite3.IntegrityError):
-        db.execute("DELETE FROM decisions")
+def test_ledger_endpoints(client, base_request: dict) -> None:
+    d = client.post("/v1/decisions", json=base_request).json()
+    cp = client.get("/v1/ledger/checkpoint").text
+    assert cp.startswith("sanctuary.test/ledger\n")
+    receipt = client.get(f"/v1/ledger/proof/{d['decision_id']}").json()
+    assert verify_receipt(receipt)["entry"]["public"]["decision_id"] == d["decision_id"]
+    assert client.get("/v1/ledger/proof/nope").status_code == 404
+
+
+def test_personal_data_stays_out_of_the_leaf(client, svc, base_request: dict) -> None:
+    req = dict(base_request, reference="BOOKING-4471122", subject={**base_request["subject"],
+               "convictions": [{"statute": "459PCRES", "level": "felony", "date": "2012-05-01"}]})
+    d = client.post("/v1/decisions", json=req).json()
+    row = svc.ledger.store.find(d["decision_id"])
+    assert b"BOOKING-4471122" not in row[2] and b"459PCRES" not in row[2]
+    assert client.get(f"/v1/decisions/{d['decision_id']}").json()["charges"][0]["raw"] == "459PCRES"

@@ -42,11 +42,39 @@ def test_interpretation_switch(tmp_path, base_request: dict) -> None:
     assert json.loads(aligned.output)["asks"][0]["outcome"] == "permitted"
 
 
-def test_decide_record(tmp_path, base_request: dict, monkeypatch) -> None:
-    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
-    r = CliRunner().invoke(cli, ["decide", str(_write(tmp_path, base_request)), "--record", "--format", "json"])
+def test_decide_record_prove_verify(tmp_path, base_request: dict, home) -> None:
+    run = CliRunner().invoke
+    r = run(cli, ["decide", str(_write(tmp_path, base_request)), "--record", "--format", "json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["receipt"]["seq"] == 1
+    did = json.loads(r.output)["decision_id"]
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text(run(cli, ["ledger", "prove", did]).output)
+    cp = tmp_path / "cp.txt"
+    cp.write_text(run(cli, ["ledger", "checkpoint"]).output)
+    out = run(cli, ["ledger", "verify-receipt", str(receipt)])
+    assert out.exit_code == 0 and json.loads(out.output)["entry"]["public"]["decision_id"] == did
+    run(cli, ["decide", str(_write(tmp_path, base_request)), "--record"])
+    v = json.loads(run(cli, ["ledger", "verify", "--checkpoint", str(cp)]).output)
+    assert v["ok"] and v["consistent_with"]["size"] == 2
+
+
+def test_key_is_private(home) -> None:
+    import os
+    assert os.stat(home / "ledger.key").st_mode & 0o777 == 0o600
+
+
+def test_interpretation_switch_is_recorded(tmp_path, base_request: dict, home) -> None:
+    run = CliRunner().invoke
+    req = dict(base_request, agency="lapd", subject={**base_request["subject"], "convictions": [{"statute": "211PC", "level": "felony", "date": "2020-01-01"}]})
+    p = _write(tmp_path, req)
+    assert json.loads(run(cli, ["decide", str(p), "--record", "--format", "json"]).output)["asks"][0]["outcome"] == "prohibited"
+    r = run(cli, ["interpret", "la-188441-cooperation", "aligned-with-sb54", "--by", "City Attorney", "--note", "test"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(run(cli, ["decide", str(p), "--record", "--format", "json"]).output)
+    assert d["asks"][0]["outcome"] == "permitted"
+    assert {i["id"]: i["reading"] for i in d["interpretations"]}["la-188441-cooperation"] == "aligned-with-sb54"
+    bad = run(cli, ["interpret", "la-188441-cooperation", "whatever", "--by", "x", "--note", "y"])
+    assert bad.exit_code == 2
 
 
 def test_explain_laws_agencies_offense_schema(tmp_path, base_request: dict) -> None:

@@ -7,23 +7,22 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
-from ..engine.decide import DecisionEngine
 from ..engine.explain import to_text
 from ..engine.models import field_path
-from ..errors import InputError, SanctuaryError
+from ..errors import InputError, LedgerError, SanctuaryError
 from ..law.registry import agencies, load_regime
 from ..offenses.classify import profile_of
 from ..offenses.parsing import parse_charge
-from ..store import DecisionStore
+from ..service import Sanctuary
 
 MAX_BODY = 256 * 1024
 
 
-def create_app(store: DecisionStore, regime: str = "la-2026") -> FastAPI:
+def create_app(svc: Sanctuary) -> FastAPI:
     app = FastAPI(title="Sanctuary", version="0.1.0", docs_url=None, redoc_url=None)
-    engine = DecisionEngine(regime)
+    regime = svc.regime_id
 
     @app.exception_handler(SanctuaryError)
     async def _err(_: Request, e: SanctuaryError) -> JSONResponse:
@@ -41,7 +40,7 @@ def create_app(store: DecisionStore, regime: str = "la-2026") -> FastAPI:
 
     @app.get("/readyz")
     def ready() -> dict[str, Any]:
-        return {"status": "ready", "decisions": store.count(), "law_version": engine.regime.law_version}
+        return {"status": "ready", "ledger_size": svc.ledger.size(), "law_version": svc.engine.regime.law_version}
 
     @app.post("/v1/decisions")
     async def post_decision(request: Request) -> JSONResponse:
@@ -52,21 +51,37 @@ def create_app(store: DecisionStore, regime: str = "la-2026") -> FastAPI:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as e:
             raise InputError(f"body is not valid JSON: {e}", field="") from None
-        d = store.record(engine.decide(data))
+        d = svc.decide(data)  # returned only after the ledger commit
         return JSONResponse(d.model_dump(mode="json"), status_code=201,
-                            headers={"Sanctuary-Law-Version": d.law_version})
+                            headers={"Sanctuary-Law-Version": d.law_version,
+                                     "Sanctuary-Ledger-Size": str(d.receipt["tree_size"] if d.receipt else "")})
 
     @app.get("/v1/decisions/{decision_id}")
     def get_decision(decision_id: str) -> dict[str, Any]:
-        rec = store.get(decision_id)
-        if rec is None:
+        rec = svc.ledger.get(decision_id)
+        if rec is None or rec["kind"] != "decision":
             raise _NotFound(f"no decision {decision_id!r}")
-        return rec
+        if rec["personal"] is None:  # purged under the retention rule: the public record remains
+            return {**rec["public"], "personal_data": "purged", "ledger_index": rec["ledger_index"]}
+        return {**rec["personal"]["decision"], "ledger_index": rec["ledger_index"]}
 
     @app.get("/v1/decisions/{decision_id}/trace")
     def get_trace(decision_id: str) -> dict[str, Any]:
         rec = get_decision(decision_id)
+        if "trace" not in rec:
+            raise _NotFound(f"the trace of {decision_id!r} was purged with its personal data")
         return rec["trace"]
+
+    @app.get("/v1/ledger/checkpoint", response_class=PlainTextResponse)
+    def checkpoint() -> str:
+        return svc.ledger.checkpoint()
+
+    @app.get("/v1/ledger/proof/{entry_id}")
+    def proof(entry_id: str) -> dict[str, Any]:
+        try:
+            return svc.ledger.prove(entry_id)
+        except LedgerError:
+            raise _NotFound(f"no ledger entry {entry_id!r}") from None
 
     @app.get("/v1/agencies")
     def list_agencies() -> list[dict[str, Any]]:
@@ -94,7 +109,7 @@ def create_app(store: DecisionStore, regime: str = "la-2026") -> FastAPI:
         form = await request.form()
         text = str(form.get("request", ""))
         try:
-            d = store.record(engine.decide(json.loads(text)))
+            d = svc.decide(json.loads(text))
             body = to_text(d)
         except SanctuaryError as e:
             body = json.dumps(e.diagnostics(), indent=2)

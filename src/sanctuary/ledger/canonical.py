@@ -1,0 +1,49 @@
+"""The one canonical byte form of a ledger record -- the only input to hashing.
+
+Rules: JSON (RFC 8259) with object keys sorted by code point, no insignificant whitespace, UTF-8,
+every string NFC-normalised, no NaN or infinities, integers as integers; floats are written with
+Python's shortest round-trip ``repr``; dates and datetimes are ISO 8601 strings (datetimes in UTC with
+a ``Z``).  ``from_canonical(to_canonical(x)) == x`` for any JSON value made of NFC strings.
+
+>>> to_canonical({"b": 1, "a": "e\\u0301"})
+b'{"a":"\\xc3\\xa9","b":1}'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from typing import Any
+
+
+def _norm(x: Any) -> Any:
+    if isinstance(x, str):
+        return unicodedata.normalize("NFC", x)
+    if isinstance(x, dict):
+        out = {}
+        for k, v in x.items():
+            if not isinstance(k, str):
+                raise TypeError(f"canonical keys must be strings, not {type(k).__name__}")
+            out[unicodedata.normalize("NFC", k)] = _norm(v)
+        return out
+    if isinstance(x, (list, tuple)):
+        return [_norm(v) for v in x]
+    if isinstance(x, dt.datetime):
+        if x.tzinfo is None:
+            raise ValueError("naive datetime in a ledger record")
+        return x.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(x, dt.date):
+        return x.isoformat()
+    if x is None or isinstance(x, (bool, int, float)):
+        return x
+    raise TypeError(f"{type(x).__name__} is not a canonical JSON value")
+
+
+def to_canonical(obj: Any) -> bytes:
+    return json.dumps(_norm(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def from_canonical(data: bytes) -> Any:
+    return json.loads(data.decode("utf-8"))

@@ -1,0 +1,25 @@
+"""What of a decision goes into the leaf (public) and what stays in the purgeable personal table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.models import Decision, Request
+
+
+def decision_entry(d: Decision, request: Request | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Public part: who decided what, under which law, with which citations (no facts about the person
+    beyond the qualifying offense the DOJ transfer report needs).  Personal part: the request and the
+    full decision with its trace."""
+    public = {
+        "decision_id": d.decision_id, "agency": d.agency, "as_of": d.as_of.isoformat(), "regime": d.regime,
+        "regime_in_force": d.regime_in_force, "law_version": d.law_version,
+        "asks": [{"kind": a.kind, "detail": a.detail, "outcome": a.outcome, "citations": a.citations,
+                  "deciding_rule": a.deciding_rule, "qualifying": a.qualifying} for a in d.asks],
+        "obligations": [{"kind": o.kind, "citation": o.citation, "condition": o.condition} for o in d.obligations],
+        "interpretations": {i.id: i.reading for i in d.interpretations},
+        "review": any(a.outcome == "review" for a in d.asks),
+    }
+    personal = {"request": request.model_dump(mode="json") if request else None,
+                "decision": d.model_dump(mode="json", exclude={"receipt"})}
+    return public, personal

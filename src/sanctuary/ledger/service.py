@@ -1,0 +1,235 @@
+"""The Ledger: append records durably (group commit), prove them, verify everything, purge personal data.
+
+A leaf is the canonical bytes of ``{"v", "kind", "id", "recorded_at", "public", "personal_commitment"}``.
+Personal data never enters a leaf: ``personal_commitment`` is SHA-256(salt || canonical(personal)),
+and the salt and data sit in the ``personal`` table, which a purge may empty; the leaf, and so every
+proof, is unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import IntegrityError, LedgerError, ProofError
+from .canonical import from_canonical, to_canonical
+from .checkpoint import Checkpoint, Signer, Verifier
+from .merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
+from .store import LeafRow, Store
+
+
+@dataclass
+class _Pending:
+    kind: str
+    entry_id: str
+    public: dict[str, Any]
+    personal: dict[str, Any] | None
+    done: threading.Event = field(default_factory=threading.Event)
+    receipt: dict[str, Any] | None = None
+    error: BaseException | None = None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class Ledger:
+    def __init__(self, store: Store, signer: Signer, origin: str | None = None) -> None:
+        self.store = store
+        self.signer = signer
+        self.origin = origin or signer.name
+        self.verifier = Verifier(signer.verifier_key)
+        self.tree = MerkleTree()
+        self._queue: list[_Pending] = []
+        self._qlock = threading.Lock()
+        self._commit = threading.Lock()
+        self._sync()
+
+    def _sync(self) -> None:
+        n = self.store.size()
+        if n > len(self.tree):
+            for h in self.store.leaf_hashes(len(self.tree), n):
+                self.tree.append(h)
+
+    # ---------------------------------------------------------------- appends
+    def append(self, kind: str, entry_id: str, public: dict[str, Any], personal: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Record one entry; returns its receipt only after the record is durably committed."""
+        p = _Pending(kind, entry_id, public, personal)
+        with self._qlock:
+            self._queue.append(p)
+        with self._commit:
+            if not p.done.is_set():
+                with self._qlock:
+                    batch, self._queue = self._queue, []
+                self._write(batch)
+        if p.error is not None:
+            raise p.error
+        assert p.receipt is not None
+        return p.receipt
+
+    def _write(self, batch: list[_Pending]) -> None:
+        start = len(self.tree)
+        try:
+            with self.store.transaction():
+                self._sync()  # another process may have appended
+                start = len(self.tree)
+                rows: list[LeafRow] = []
+                personal: list[tuple[int, bytes, bytes]] = []
+                now = _now()
+                for i, p in enumerate(batch):
+                    idx = start + i
+                    commitment = None
+                    if p.personal is not None:
+                        salt = os.urandom(16)
+                        pdata = to_canonical(p.personal)
+                        commitment = hashlib.sha256(salt + pdata).hexdigest()
+                        personal.append((idx, salt, pdata))
+                    data = to_canonical({"v": 1, "kind": p.kind, "id": p.entry_id, "recorded_at": now,
+                                         "public": p.public, "personal_commitment": commitment})
+                    h = leaf_hash(data)
+                    self.tree.append(h)
+                    rows.append((idx, h, p.entry_id, p.kind, now, data))
+                size = len(self.tree)
+                root = self.tree.root()
+                note = self.signer.sign(Checkpoint(self.origin, size, root))
+                self.store.insert(rows, personal, (size, root, note, now))
+        except BaseException as e:
+            self.tree.levels = MerkleTree(self.tree.levels[0][:start]).levels
+            for p in batch:
+                p.error = e if isinstance(e, LedgerError) else LedgerError(f"could not record {p.entry_id}: {e}")
+                p.done.set()
+            return
+        for i, p in enumerate(batch):
+            p.receipt = {"entry_id": p.entry_id, "ledger_index": start + i, "leaf_hash": rows[i][1].hex(),
+                         "tree_size": size, "recorded_at": now, "checkpoint": note}
+            p.done.set()
+
+    # ---------------------------------------------------------------- reads and proofs
+    def size(self) -> int:
+        self._sync()
+        return len(self.tree)
+
+    def checkpoint(self) -> str:
+        head = self.store.latest_head()
+        if head is None:
+            return self.signer.sign(Checkpoint(self.origin, 0, MerkleTree().root()))
+        return head[2]
+
+    def get(self, entry_id: str) -> dict[str, Any] | None:
+        row = self.store.find(entry_id)
+        if row is None:
+            return None
+        idx, _, data = row
+        rec = from_canonical(data)
+        pers = self.store.personal(idx)
+        rec["ledger_index"] = idx
+        rec["personal"] = from_canonical(pers[1]) if pers else None
+        return rec
+
+    def prove(self, entry_id: str) -> dict[str, Any]:
+        """A receipt that verifies offline: the leaf, its inclusion proof, a signed checkpoint, the key."""
+        row = self.store.find(entry_id)
+        if row is None:
+            raise LedgerError(f"no ledger entry {entry_id!r}")
+        idx, h, data = row
+        self._sync()
+        head = self.store.latest_head()
+        assert head is not None
+        size, _, note = head
+        return {"format": "sanctuary-receipt/1", "entry": base64.b64encode(data).decode(), "leaf_index": idx,
+                "tree_size": size, "inclusion_proof": [p.hex() for p in self.tree.inclusion_proof(idx, size)],
+                "checkpoint": note, "verifier_key": self.signer.verifier_key}
+
+    def consistency(self, first: int, second: int | None = None) -> list[str]:
+        self._sync()
+        return [p.hex() for p in self.tree.consistency_proof(first, second)]
+
+    # ---------------------------------------------------------------- verification
+    def verify(self, saved_checkpoint: str | None = None) -> dict[str, Any]:
+        """Rebuild the tree from the stored records; check every leaf, head, signature and commitment,
+        and (given an earlier published checkpoint) that the log only grew.  Raises IntegrityError
+        naming the first bad index."""
+        tree = MerkleTree()
+        commitments: dict[int, str | None] = {}
+        expected = 0
+        for idx, stored_hash, data in self.store.iter_leaves():
+            if idx != expected:
+                raise IntegrityError(f"leaf {expected} is missing (next stored leaf is {idx})", index=expected)
+            if data is None:
+                raise IntegrityError(f"the record of leaf {idx} is missing or its identity hash was altered", index=idx)
+            h = leaf_hash(data)
+            if h != stored_hash:
+                raise IntegrityError(f"the record of leaf {idx} does not match its leaf hash", index=idx)
+            try:
+                commitments[idx] = from_canonical(data).get("personal_commitment")
+            except ValueError:
+                raise IntegrityError(f"the record of leaf {idx} is not canonical JSON", index=idx) from None
+            tree.append(h)
+            expected += 1
+        heads = self.store.heads()
+        for size, root, note in heads:
+            if size > len(tree):
+                raise IntegrityError(f"tree head {size} is beyond the {len(tree)} stored leaves: records were cut off", index=len(tree))
+            if tree.root(size) != root:
+                raise IntegrityError(f"tree head at size {size} does not match the rebuilt tree", index=size - 1)
+            try:
+                cp = self.verifier.verify(note)
+            except ProofError as e:
+                raise IntegrityError(f"checkpoint at size {size}: {e.message}", index=size - 1) from None
+            if cp.size != size or cp.root != root:
+                raise IntegrityError(f"checkpoint at size {size} signs a different tree", index=size - 1)
+        purged = 0
+        for idx, salt, pdata in self.store.iter_personal():
+            c = commitments.get(idx)
+            if c is None or hashlib.sha256(salt + pdata).hexdigest() != c:
+                raise IntegrityError(f"personal data of leaf {idx} does not match its commitment", index=idx)
+        purged = sum(1 for c in commitments.values() if c) - sum(1 for _ in self.store.iter_personal())
+        report: dict[str, Any] = {"ok": True, "tree_size": len(tree), "root": tree.root().hex(),
+                                  "tree_heads": len(heads), "personal_purged": purged}
+        if saved_checkpoint:
+            cp = self.verifier.verify(saved_checkpoint)
+            if cp.size > len(tree):
+                raise IntegrityError(f"the log has {len(tree)} leaves but a published checkpoint has {cp.size}: "
+                                     "it was truncated", index=len(tree))
+            if cp.size and tree.root(cp.size) != cp.root:
+                raise IntegrityError(f"the log is not an extension of the published checkpoint at size {cp.size}",
+                                     index=cp.size - 1)
+            proof = tree.consistency_proof(cp.size) if 0 < cp.size else []
+            if cp.size and not verify_consistency(cp.size, len(tree), cp.root, tree.root(), proof):
+                raise IntegrityError("consistency proof failed", index=cp.size - 1)
+            report["consistent_with"] = {"size": cp.size, "proof": [p.hex() for p in proof]}
+        return report
+
+    # ---------------------------------------------------------------- retention
+    def purge_personal(self, recorded_before: dt.date, reason: str) -> int:
+        """Delete the personal data of entries recorded before the date; the purge is itself recorded."""
+        idxs = self.store.entries_before(recorded_before.isoformat())
+        n = self.store.purge(idxs) if idxs else 0
+        self.append("purge", f"purge-{_now()}", {"recorded_before": recorded_before.isoformat(), "entries": len(idxs),
+                                                  "reason": reason})
+        return n
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def verify_receipt(receipt: dict[str, Any], trusted_key: str | None = None) -> dict[str, Any]:
+    """Check a receipt offline: the checkpoint's signature, then the leaf's inclusion under its root."""
+    if receipt.get("format") != "sanctuary-receipt/1":
+        raise ProofError("not a sanctuary receipt")
+    key = trusted_key or receipt["verifier_key"]
+    cp = Verifier(key).verify(receipt["checkpoint"])
+    data = base64.b64decode(receipt["entry"])
+    if cp.size != receipt["tree_size"]:
+        raise ProofError("the receipt's tree size differs from its checkpoint")
+    ok = verify_inclusion(leaf_hash(data), receipt["leaf_index"], cp.size,
+                          [bytes.fromhex(p) for p in receipt["inclusion_proof"]], cp.root)
+    if not ok:
+        raise ProofError("the inclusion proof does not verify")
+    return {"ok": True, "entry": from_canonical(data), "leaf_index": receipt["leaf_index"], "tree_size": cp.size,
+            "signed_by": cp.origin, "key_pinned": trusted_key is not None}

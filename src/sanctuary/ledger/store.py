@@ -1,0 +1,237 @@
+"""Ledger storage: entries by identity hash, sequenced leaves, signed tree heads -- plus the purgeable
+personal-data table.  No UPDATE or DELETE of the log tables exists in this code, and the database
+refuses them (SQLite triggers; PostgreSQL triggers).  Personal rows may be deleted (purge) -- the
+leaves commit only to a salted hash of them, so every proof stays valid."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+SQLITE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (leaf_hash BLOB PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS leaves (
+  idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL UNIQUE, entry_id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tree_heads (size INTEGER PRIMARY KEY, root BLOB NOT NULL, checkpoint TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS personal (idx INTEGER PRIMARY KEY, salt BLOB NOT NULL, data BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS leaves_no_update BEFORE UPDATE ON leaves BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS leaves_no_delete BEFORE DELETE ON leaves BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS heads_no_update BEFORE UPDATE ON tree_heads BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS heads_no_delete BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS personal_no_update BEFORE UPDATE ON personal BEGIN SELECT RAISE(ABORT, 'personal data is never rewritten, only purged'); END;
+"""
+
+PG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (leaf_hash BYTEA PRIMARY KEY, data BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS leaves (
+  idx BIGINT PRIMARY KEY, leaf_hash BYTEA NOT NULL UNIQUE, entry_id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tree_heads (size BIGINT PRIMARY KEY, root BYTEA NOT NULL, checkpoint TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS personal (idx BIGINT PRIMARY KEY, salt BYTEA NOT NULL, data BYTEA NOT NULL);
+CREATE OR REPLACE FUNCTION sanctuary_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'ledger is append-only'; END $$;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'entries_append_only') THEN
+    CREATE TRIGGER entries_append_only BEFORE UPDATE OR DELETE ON entries FOR EACH ROW EXECUTE FUNCTION sanctuary_append_only();
+    CREATE TRIGGER leaves_append_only BEFORE UPDATE OR DELETE ON leaves FOR EACH ROW EXECUTE FUNCTION sanctuary_append_only();
+    CREATE TRIGGER heads_append_only BEFORE UPDATE OR DELETE ON tree_heads FOR EACH ROW EXECUTE FUNCTION sanctuary_append_only();
+    CREATE TRIGGER personal_no_update BEFORE UPDATE ON personal FOR EACH ROW EXECUTE FUNCTION sanctuary_append_only();
+  END IF;
+END $$;
+"""
+
+LeafRow = tuple[int, bytes, str, str, str, bytes]  # idx, leaf_hash, entry_id, kind, recorded_at, data
+
+
+class Store(Protocol):
+    def transaction(self) -> Any: ...
+    def size(self) -> int: ...
+    def leaf_hashes(self, start: int, end: int) -> list[bytes]: ...
+    def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
+               head: tuple[int, bytes, str, str]) -> None: ...
+    def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]: ...
+    def heads(self) -> list[tuple[int, bytes, str]]: ...
+    def latest_head(self) -> tuple[int, bytes, str] | None: ...
+    def find(self, entry_id: str) -> tuple[int, bytes, bytes] | None: ...
+    def personal(self, idx: int) -> tuple[bytes, bytes] | None: ...
+    def iter_personal(self) -> Iterator[tuple[int, bytes, bytes]]: ...
+    def purge(self, idxs: Sequence[int]) -> int: ...
+    def entries_before(self, recorded_before: str) -> list[int]: ...
+    def close(self) -> None: ...
+
+
+class SQLiteStore:
+    """SQLite in WAL mode with synchronous=FULL: a committed transaction survives power loss."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SQLITE_SCHEMA)
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def size(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves").fetchone()[0])
+
+    def leaf_hashes(self, start: int, end: int) -> list[bytes]:
+        return [r[0] for r in self._db.execute(
+            "SELECT leaf_hash FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))]
+
+    def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
+               head: tuple[int, bytes, str, str]) -> None:
+        db = self._db
+        db.executemany("INSERT INTO entries(leaf_hash, data) VALUES (?, ?)", [(r[1], r[5]) for r in leaves])
+        db.executemany("INSERT INTO leaves(idx, leaf_hash, entry_id, kind, recorded_at) VALUES (?,?,?,?,?)",
+                       [r[:5] for r in leaves])
+        if personal:
+            db.executemany("INSERT INTO personal(idx, salt, data) VALUES (?,?,?)", personal)
+        db.execute("INSERT INTO tree_heads(size, root, checkpoint, created_at) VALUES (?,?,?,?)", head)
+
+    def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]:
+        cur = self._db.execute("SELECT l.idx, l.leaf_hash, e.data FROM leaves l LEFT JOIN entries e "
+                               "ON e.leaf_hash = l.leaf_hash ORDER BY l.idx")
+        while rows := cur.fetchmany(10_000):
+            yield from rows
+
+    def heads(self) -> list[tuple[int, bytes, str]]:
+        return list(self._db.execute("SELECT size, root, checkpoint FROM tree_heads ORDER BY size"))
+
+    def latest_head(self) -> tuple[int, bytes, str] | None:
+        return self._db.execute("SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1").fetchone()
+
+    def find(self, entry_id: str) -> tuple[int, bytes, bytes] | None:
+        return self._db.execute("SELECT l.idx, l.leaf_hash, e.data FROM leaves l JOIN entries e "
+                                "ON e.leaf_hash = l.leaf_hash WHERE l.entry_id = ?", (entry_id,)).fetchone()
+
+    def personal(self, idx: int) -> tuple[bytes, bytes] | None:
+        return self._db.execute("SELECT salt, data FROM personal WHERE idx = ?", (idx,)).fetchone()
+
+    def iter_personal(self) -> Iterator[tuple[int, bytes, bytes]]:
+        cur = self._db.execute("SELECT idx, salt, data FROM personal ORDER BY idx")
+        while rows := cur.fetchmany(10_000):
+            yield from rows
+
+    def entries_before(self, recorded_before: str) -> list[int]:
+        return [r[0] for r in self._db.execute(
+            "SELECT l.idx FROM leaves l JOIN personal p ON p.idx = l.idx WHERE l.recorded_at < ?", (recorded_before,))]
+
+    def purge(self, idxs: Sequence[int]) -> int:
+        with self._lock:
+            cur = self._db.executemany("DELETE FROM personal WHERE idx = ?", [(i,) for i in idxs])
+            return cur.rowcount
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresStore:
+    """PostgreSQL (psycopg 3).  Appends take a transaction-level advisory lock, so writers in any number
+    of processes are serialised; synchronous_commit stays on (durable commits)."""
+
+    LOCK = 7_284_6  # advisory lock key
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+        self._psycopg = psycopg
+        self._db = psycopg.connect(url, autocommit=True)
+        with self._db.cursor() as c:
+            c.execute("SELECT pg_advisory_lock(%s)", (self.LOCK,))
+            try:
+                c.execute(PG_SCHEMA)
+            finally:
+                c.execute("SELECT pg_advisory_unlock(%s)", (self.LOCK,))
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock, self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(%s)", (self.LOCK,))
+            yield
+
+    def size(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves").fetchone()[0])
+
+    def leaf_hashes(self, start: int, end: int) -> list[bytes]:
+        return [bytes(r[0]) for r in self._db.execute(
+            "SELECT leaf_hash FROM leaves WHERE idx >= %s AND idx < %s ORDER BY idx", (start, end))]
+
+    def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
+               head: tuple[int, bytes, str, str]) -> None:
+        with self._db.cursor() as c:
+            c.executemany("INSERT INTO entries(leaf_hash, data) VALUES (%s, %s)", [(r[1], r[5]) for r in leaves])
+            c.executemany("INSERT INTO leaves(idx, leaf_hash, entry_id, kind, recorded_at) VALUES (%s,%s,%s,%s,%s)",
+                          [r[:5] for r in leaves])
+            if personal:
+                c.executemany("INSERT INTO personal(idx, salt, data) VALUES (%s,%s,%s)", personal)
+            c.execute("INSERT INTO tree_heads(size, root, checkpoint, created_at) VALUES (%s,%s,%s,%s)", head)
+
+    def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]:
+        with self._db.cursor() as c:
+            c.execute("SELECT l.idx, l.leaf_hash, e.data FROM leaves l LEFT JOIN entries e "
+                      "ON e.leaf_hash = l.leaf_hash ORDER BY l.idx")
+            while rows := c.fetchmany(10_000):
+                for i, h, d in rows:
+                    yield i, bytes(h), None if d is None else bytes(d)
+
+    def heads(self) -> list[tuple[int, bytes, str]]:
+        return [(s, bytes(r), c) for s, r, c in self._db.execute("SELECT size, root, checkpoint FROM tree_heads ORDER BY size")]
+
+    def latest_head(self) -> tuple[int, bytes, str] | None:
+        r = self._db.execute("SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1").fetchone()
+        return None if r is None else (r[0], bytes(r[1]), r[2])
+
+    def find(self, entry_id: str) -> tuple[int, bytes, bytes] | None:
+        r = self._db.execute("SELECT l.idx, l.leaf_hash, e.data FROM leaves l JOIN entries e "
+                             "ON e.leaf_hash = l.leaf_hash WHERE l.entry_id = %s", (entry_id,)).fetchone()
+        return None if r is None else (r[0], bytes(r[1]), bytes(r[2]))
+
+    def personal(self, idx: int) -> tuple[bytes, bytes] | None:
+        r = self._db.execute("SELECT salt, data FROM personal WHERE idx = %s", (idx,)).fetchone()
+        return None if r is None else (bytes(r[0]), bytes(r[1]))
+
+    def iter_personal(self) -> Iterator[tuple[int, bytes, bytes]]:
+        for i, s, d in self._db.execute("SELECT idx, salt, data FROM personal ORDER BY idx"):
+            yield i, bytes(s), bytes(d)
+
+    def entries_before(self, recorded_before: str) -> list[int]:
+        return [r[0] for r in self._db.execute(
+            "SELECT l.idx FROM leaves l JOIN personal p ON p.idx = l.idx WHERE l.recorded_at < %s", (recorded_before,))]
+
+    def purge(self, idxs: Sequence[int]) -> int:
+        with self._lock, self._db.cursor() as c:
+            c.execute("DELETE FROM personal WHERE idx = ANY(%s)", (list(idxs),))
+            return c.rowcount
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_store(url_or_path: str | Path) -> SQLiteStore | PostgresStore:
+    s = str(url_or_path)
+    if s.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(s)
+    if s.startswith("sqlite:///"):
+        s = s[len("sqlite:///"):]
+    return SQLiteStore(s)

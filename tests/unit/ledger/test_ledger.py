@@ -1,0 +1,151 @@
+"""The ledger loses nothing and any change is detected, with the index named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sanctuary.errors import IntegrityError, ProofError
+from sanctuary.ledger.checkpoint import Verifier
+from sanctuary.ledger.service import Ledger, verify_receipt
+from sanctuary.ledger.store import SQLiteStore
+
+
+def _fill(lg: Ledger, n: int) -> None:
+    for i in range(n):
+        lg.append("decision", f"d{i}", {"i": i, "agency": "lasd"}, {"booking": f"B{i}"})
+
+
+def _raw(lg: Ledger) -> sqlite3.Connection:
+    db = sqlite3.connect(lg.store.path)
+    for t in ("entries_no_update", "leaves_no_update", "heads_no_update", "entries_no_delete", "leaves_no_delete",
+              "heads_no_delete", "personal_no_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {t}")  # an attacker with file access
+    return db
+
+
+def test_receipts_and_checkpoints(ledger: Ledger) -> None:
+    _fill(ledger, 20)
+    cp = Verifier(ledger.signer.verifier_key).verify(ledger.checkpoint())
+    assert cp.size == 20
+    r = verify_receipt(ledger.prove("d7"), ledger.signer.verifier_key)
+    assert r["entry"]["public"]["i"] == 7 and r["key_pinned"]
+    assert ledger.verify()["ok"]
+
+
+def test_receipt_tamper_is_rejected(ledger: Ledger) -> None:
+    _fill(ledger, 5)
+    rec = ledger.prove("d3")
+    bad = dict(rec, leaf_index=2)
+    with pytest.raises(ProofError):
+        verify_receipt(bad)
+    other = Ledger(SQLiteStore(ledger.store.path.with_name("other.db")), _other_signer(ledger))
+    with pytest.raises(ProofError):
+        verify_receipt(rec, other.signer.verifier_key)
+
+
+def _other_signer(lg: Ledger):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from sanctuary.ledger.checkpoint import Signer
+    return Signer(lg.signer.name, Ed25519PrivateKey.generate())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_single_byte_change_is_detected_and_named(ledger: Ledger, data: st.DataObject) -> None:
+    if ledger.size() == 0:
+        _fill(ledger, 12)
+    db = _raw(ledger)
+    table = data.draw(st.sampled_from(["entries.data", "entries.leaf_hash", "leaves.leaf_hash", "tree_heads.root",
+                                       "tree_heads.checkpoint", "personal.data", "personal.salt"]))
+    tbl, col = table.split(".")
+    key = {"entries": "leaf_hash", "leaves": "idx", "tree_heads": "size", "personal": "idx"}[tbl]
+    rows = db.execute(f"SELECT {key}, {col} FROM {tbl}").fetchall()
+    k, val = data.draw(st.sampled_from(rows))
+    blob = bytearray(val.encode() if isinstance(val, str) else val)
+    pos = data.draw(st.integers(0, len(blob) - 1))
+    blob[pos] ^= data.draw(st.integers(1, 255))
+    new = bytes(blob).decode("latin-1") if isinstance(val, str) else bytes(blob)
+    db.execute(f"UPDATE {tbl} SET {col} = ? WHERE {key} = ?", (new, k))
+    db.commit()
+    try:
+        with pytest.raises(IntegrityError) as e:
+            ledger.verify()
+        assert e.value.details["index"] is not None
+    finally:
+        where = new if col == key else k  # the tampered column may be the row's own key
+        db.execute(f"UPDATE {tbl} SET {col} = ? WHERE {key} = ?", (val, where))
+        db.commit()
+    assert ledger.verify()["ok"]
+
+
+def test_truncation_is_detected_against_a_saved_checkpoint(ledger: Ledger) -> None:
+    _fill(ledger, 10)
+    saved = ledger.checkpoint()
+    db = _raw(ledger)
+    db.execute("DELETE FROM tree_heads WHERE size > 6")
+    db.execute("DELETE FROM entries WHERE leaf_hash IN (SELECT leaf_hash FROM leaves WHERE idx >= 6)")
+    db.execute("DELETE FROM leaves WHERE idx >= 6")
+    db.execute("DELETE FROM personal WHERE idx >= 6")
+    db.commit()
+    fresh = Ledger(SQLiteStore(ledger.store.path), ledger.signer)
+    assert fresh.verify()["tree_size"] == 6  # consistent on its own ...
+    with pytest.raises(IntegrityError, match="truncated"):
+        fresh.verify(saved)  # ... but not against what was published
+
+
+def test_database_refuses_update_and_delete(ledger: Ledger) -> None:
+    _fill(ledger, 2)
+    db = sqlite3.connect(ledger.store.path)
+    for sql in ("UPDATE entries SET data = x'00'", "DELETE FROM leaves", "UPDATE tree_heads SET root = x'00'",
+                "DELETE FROM tree_heads", "UPDATE personal SET data = x'00'"):
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute(sql)
+
+
+def test_purge_removes_personal_data_and_keeps_proofs(ledger: Ledger) -> None:
+    _fill(ledger, 8)
+    receipt = ledger.prove("d2")
+    saved = ledger.checkpoint()
+    n = ledger.purge_personal(dt.date.today() + dt.timedelta(days=1), "retention test")
+    assert n == 8
+    assert ledger.get("d2")["personal"] is None
+    assert not list(ledger.store.iter_personal())
+    rep = ledger.verify(saved)
+    assert rep["ok"] and rep["personal_purged"] == 8
+    assert verify_receipt(receipt)["ok"]
+
+
+def test_concurrent_appends_lose_nothing(ledger: Ledger) -> None:
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for i in range(50):
+                ledger.append("decision", f"c{k}-{i}", {"k": k, "i": i}, None)
+        except BaseException as e:  # pragma: no cover - surfaced below
+            errors.append(e)
+    ts = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors
+    assert ledger.size() == 400
+    assert all(ledger.get(f"c{k}-{i}") for k in range(8) for i in range(50))
+    assert ledger.verify()["ok"]
+
+
+def test_a_failed_commit_returns_no_receipt(ledger: Ledger) -> None:
+    _fill(ledger, 1)
+    with pytest.raises(Exception):
+        ledger.append("decision", "d0", {"dup": True}, None)  # duplicate id: the store refuses
+    assert ledger.size() == 1 and ledger.verify()["ok"]
+    ledger.append("decision", "d1", {}, None)
+    assert ledger.size() == 2 and ledger.verify()["ok"]
