@@ -63,41 +63,15 @@ def home(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def pg_server():
     """A throw-away PostgreSQL server on a Unix socket (no TCP), started as the postgres user."""
-    import glob
-    import os
-    import shutil
-    import subprocess
-    import tempfile
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not bins:
+    from sanctuary.testing import pg
+    if not pg.available():
         pytest.skip("PostgreSQL server binaries are not installed")
-    bindir = os.path.dirname(bins[-1])
-    root = tempfile.mkdtemp(prefix="sanctuary-pg-")
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        shutil.chown(root, "postgres", "postgres")
-        os.chmod(root, 0o700)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data, sock = os.path.join(root, "data"), root
-    port = 54000 + os.getpid() % 1000
-    subprocess.run([*prefix, f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"],
-                   check=True, capture_output=True)
-    subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(root, "log"), "-o",
-                    f"-p {port} -k {sock} -c listen_addresses='' -c fsync=on", "start"], check=True, capture_output=True)
-    try:
-        yield f"postgresql://postgres@/postgres?host={sock}&port={port}"
-    finally:
-        subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+    with pg.throwaway_server() as url:
+        yield url
 
 
 @pytest.fixture
 def pg_url(pg_server):
     """A fresh database per test."""
-    import uuid
-
-    import psycopg
-    name = "t" + uuid.uuid4().hex[:12]
-    with psycopg.connect(pg_server, autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    return pg_server.replace("/postgres?", f"/{name}?")
+    from sanctuary.testing import pg
+    return pg.fresh_database(pg_server)

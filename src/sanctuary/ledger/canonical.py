@@ -40,9 +40,25 @@ def _norm(x: Any) -> Any:
     raise TypeError(f"{type(x).__name__} is not a canonical JSON value")
 
 
+def _default(x: Any) -> Any:
+    if isinstance(x, (dt.date, dt.datetime, tuple)):
+        return _norm(x)
+    raise TypeError(f"{type(x).__name__} is not a canonical JSON value")
+
+
 def to_canonical(obj: Any) -> bytes:
-    return json.dumps(_norm(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    # Fast path: the C encoder, kept when its text is already NFC.  JSON's delimiters are ASCII starters
+    # that never compose, so NFC text means every string and key in it is NFC: the bytes are the same
+    # as the slow path's.  Keys must be strings in both paths.
+    try:
+        text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                          default=_default)
+    except TypeError:
+        text = None  # e.g. non-string keys: let the slow path name the problem
+    # Anything the encoder coerced (non-string keys, tuples, dates) makes the round trip unequal.
+    if text is None or not (text.isascii() or unicodedata.is_normalized("NFC", text)) or json.loads(text) != obj:
+        text = json.dumps(_norm(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8")
 
 
 def from_canonical(data: bytes) -> Any:

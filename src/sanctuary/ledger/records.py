@@ -7,7 +7,7 @@ from typing import Any
 from ..engine.models import Decision, Request
 
 
-def decision_entry(d: Decision, request: Request | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def decision_entry(d: Decision, request: Request | None) -> tuple[dict[str, Any], bytes]:
     """Public part: who decided what, under which law, with which citations (no facts about the person
     beyond the qualifying offense the DOJ transfer report needs).  Personal part: the request and the
     full decision with its trace."""
@@ -20,6 +20,8 @@ def decision_entry(d: Decision, request: Request | None) -> tuple[dict[str, Any]
         "interpretations": {i.id: i.reading for i in d.interpretations},
         "review": any(a.outcome == "review" for a in d.asks),
     }
-    personal = {"request": request.model_dump(mode="json") if request else None,
-                "decision": d.model_dump(mode="json", exclude={"receipt"})}
+    # The personal blob is stored byte-for-byte and committed by a salted hash of those bytes; it need
+    # not be canonical, so pydantic's serializer writes it.
+    personal = (b'{"request":' + (request.model_dump_json().encode() if request else b"null") +
+                b',"decision":' + d.model_dump_json(exclude={"receipt"}).encode() + b"}")
     return public, personal

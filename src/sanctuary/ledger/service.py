@@ -1,9 +1,9 @@
 """The Ledger: append records durably (group commit), prove them, verify everything, purge personal data.
 
 A leaf is the canonical bytes of ``{"v", "kind", "id", "recorded_at", "public", "personal_commitment"}``.
-Personal data never enters a leaf: ``personal_commitment`` is SHA-256(salt || canonical(personal)),
-and the salt and data sit in the ``personal`` table, which a purge may empty; the leaf, and so every
-proof, is unchanged.
+Personal data never enters a leaf: ``personal_commitment`` is SHA-256(salt || stored bytes), where the
+stored bytes are the zlib-compressed personal record; the salt and bytes sit in the ``personal``
+table, which a purge may empty; the leaf, and so every proof, is unchanged.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import threading
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,13 +26,48 @@ from .store import LeafRow, Store
 
 @dataclass
 class _Pending:
-    kind: str
+    """An entry prepared by the caller's thread (encoding, hashing and compression happen there, so
+    they overlap with the writer's commits); the writer only sequences, inserts, signs and commits."""
+
     entry_id: str
-    public: dict[str, Any]
-    personal: dict[str, Any] | None
+    kind: str
+    recorded_at: str
+    data: bytes            # canonical leaf bytes
+    leaf: bytes            # RFC 6962 leaf hash
+    personal: tuple[bytes, bytes] | None  # (salt, zlib(personal bytes))
     done: threading.Event = field(default_factory=threading.Event)
     receipt: dict[str, Any] | None = None
     error: BaseException | None = None
+
+    @classmethod
+    def prepare(cls, kind: str, entry_id: str, public: dict[str, Any],
+                personal: dict[str, Any] | bytes | None) -> _Pending:
+        now = _now()
+        commitment = None
+        stored = None
+        if personal is not None:
+            pbytes = personal if isinstance(personal, bytes) else to_canonical(personal)
+            salt = os.urandom(16)
+            packed = zlib.compress(pbytes, 1)
+            # The commitment binds the exact stored bytes (decompression is a function of them), so
+            # verification never has to decompress.
+            commitment = hashlib.sha256(salt + packed).hexdigest()
+            stored = (salt, packed)
+        data = to_canonical({"v": 1, "kind": kind, "id": entry_id, "recorded_at": now, "public": public,
+                             "personal_commitment": commitment})
+        return cls(entry_id, kind, now, data, leaf_hash(data), stored)
+
+
+_COMMIT_KEY = b'"personal_commitment":'
+
+
+def _commitment(data: bytes) -> str | None:
+    """The personal commitment of a canonical leaf (keys are sorted, so the field is found directly)."""
+    i = data.find(_COMMIT_KEY)
+    if i < 0:
+        return None
+    v = data[i + len(_COMMIT_KEY): i + len(_COMMIT_KEY) + 66]
+    return v[1:65].decode() if v[:1] == b'"' else None
 
 
 def _now() -> str:
@@ -46,8 +82,9 @@ class Ledger:
         self.verifier = Verifier(signer.verifier_key)
         self.tree = MerkleTree()
         self._queue: list[_Pending] = []
-        self._qlock = threading.Lock()
-        self._commit = threading.Lock()
+        self._cond = threading.Condition()
+        self._writer: threading.Thread | None = None
+        self._closed = False
         self._sync()
 
     def _sync(self) -> None:
@@ -57,20 +94,36 @@ class Ledger:
                 self.tree.append(h)
 
     # ---------------------------------------------------------------- appends
-    def append(self, kind: str, entry_id: str, public: dict[str, Any], personal: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Record one entry; returns its receipt only after the record is durably committed."""
-        p = _Pending(kind, entry_id, public, personal)
-        with self._qlock:
+    def append(self, kind: str, entry_id: str, public: dict[str, Any],
+               personal: dict[str, Any] | bytes | None = None) -> dict[str, Any]:
+        """Record one entry; returns its receipt only after the record is durably committed.
+
+        Group commit: one writer thread takes everything queued while the previous batch was being
+        written and commits it in one transaction."""
+        p = _Pending.prepare(kind, entry_id, public, personal)
+        with self._cond:
+            if self._closed:
+                raise LedgerError("the ledger is closed")
             self._queue.append(p)
-        with self._commit:
-            if not p.done.is_set():
-                with self._qlock:
-                    batch, self._queue = self._queue, []
-                self._write(batch)
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._writer_loop, name="ledger-writer", daemon=True)
+                self._writer.start()
+            self._cond.notify()
+        p.done.wait()
         if p.error is not None:
             raise p.error
         assert p.receipt is not None
         return p.receipt
+
+    def _writer_loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue and self._closed:
+                    return
+                batch, self._queue = self._queue, []
+            self._write(batch)
 
     def _write(self, batch: list[_Pending]) -> None:
         start = len(self.tree)
@@ -80,24 +133,16 @@ class Ledger:
                 start = len(self.tree)
                 rows: list[LeafRow] = []
                 personal: list[tuple[int, bytes, bytes]] = []
-                now = _now()
                 for i, p in enumerate(batch):
                     idx = start + i
-                    commitment = None
+                    self.tree.append(p.leaf)
+                    rows.append((idx, p.leaf, p.entry_id, p.kind, p.recorded_at, p.data))
                     if p.personal is not None:
-                        salt = os.urandom(16)
-                        pdata = to_canonical(p.personal)
-                        commitment = hashlib.sha256(salt + pdata).hexdigest()
-                        personal.append((idx, salt, pdata))
-                    data = to_canonical({"v": 1, "kind": p.kind, "id": p.entry_id, "recorded_at": now,
-                                         "public": p.public, "personal_commitment": commitment})
-                    h = leaf_hash(data)
-                    self.tree.append(h)
-                    rows.append((idx, h, p.entry_id, p.kind, now, data))
+                        personal.append((idx, *p.personal))
                 size = len(self.tree)
                 root = self.tree.root()
                 note = self.signer.sign(Checkpoint(self.origin, size, root))
-                self.store.insert(rows, personal, (size, root, note, now))
+                self.store.insert(rows, personal, (size, root, note, _now()))
         except BaseException as e:
             self.tree.levels = MerkleTree(self.tree.levels[0][:start]).levels
             for p in batch:
@@ -105,8 +150,8 @@ class Ledger:
                 p.done.set()
             return
         for i, p in enumerate(batch):
-            p.receipt = {"entry_id": p.entry_id, "ledger_index": start + i, "leaf_hash": rows[i][1].hex(),
-                         "tree_size": size, "recorded_at": now, "checkpoint": note}
+            p.receipt = {"entry_id": p.entry_id, "ledger_index": start + i, "leaf_hash": p.leaf.hex(),
+                         "tree_size": size, "recorded_at": p.recorded_at, "checkpoint": note}
             p.done.set()
 
     # ---------------------------------------------------------------- reads and proofs
@@ -128,7 +173,7 @@ class Ledger:
         rec = from_canonical(data)
         pers = self.store.personal(idx)
         rec["ledger_index"] = idx
-        rec["personal"] = from_canonical(pers[1]) if pers else None
+        rec["personal"] = from_canonical(zlib.decompress(pers[1])) if pers else None
         return rec
 
     def prove(self, entry_id: str) -> dict[str, Any]:
@@ -165,10 +210,7 @@ class Ledger:
             h = leaf_hash(data)
             if h != stored_hash:
                 raise IntegrityError(f"the record of leaf {idx} does not match its leaf hash", index=idx)
-            try:
-                commitments[idx] = from_canonical(data).get("personal_commitment")
-            except ValueError:
-                raise IntegrityError(f"the record of leaf {idx} is not canonical JSON", index=idx) from None
+            commitments[idx] = _commitment(data)
             tree.append(h)
             expected += 1
         heads = self.store.heads()
@@ -183,12 +225,13 @@ class Ledger:
                 raise IntegrityError(f"checkpoint at size {size}: {e.message}", index=size - 1) from None
             if cp.size != size or cp.root != root:
                 raise IntegrityError(f"checkpoint at size {size} signs a different tree", index=size - 1)
-        purged = 0
+        held = 0
         for idx, salt, pdata in self.store.iter_personal():
             c = commitments.get(idx)
             if c is None or hashlib.sha256(salt + pdata).hexdigest() != c:
                 raise IntegrityError(f"personal data of leaf {idx} does not match its commitment", index=idx)
-        purged = sum(1 for c in commitments.values() if c) - sum(1 for _ in self.store.iter_personal())
+            held += 1
+        purged = sum(1 for c in commitments.values() if c) - held
         report: dict[str, Any] = {"ok": True, "tree_size": len(tree), "root": tree.root().hex(),
                                   "tree_heads": len(heads), "personal_purged": purged}
         if saved_checkpoint:
@@ -215,6 +258,11 @@ class Ledger:
         return n
 
     def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._writer is not None:
+            self._writer.join()
         self.store.close()
 
 

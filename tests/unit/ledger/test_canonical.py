@@ -33,3 +33,12 @@ def test_refuses_ambiguous_values() -> None:
         to_canonical(dt.datetime(2026, 1, 1))  # naive datetime
     with pytest.raises(TypeError):
         to_canonical({1: "x"})
+
+
+@given(json_values)
+def test_fast_path_equals_the_slow_path(x: object) -> None:
+    import json
+
+    from sanctuary.ledger.canonical import _norm
+    slow = json.dumps(_norm(x), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert to_canonical(x) == slow
