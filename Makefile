@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/offenses.py
 	$(BIN)/python benchmarks/decide.py
+	$(BIN)/python benchmarks/ledger.py --entries 100000
 
 # Regenerate the offense catalog from the DOJ tables in ../shared/data (checksummed).
 catalog: $(STAMP)

@@ -127,6 +127,8 @@ def main() -> None:
     if not args.no_postgres and pg.available():
         with pg.throwaway_server() as server:
             results.append(run("postgresql", pg.fresh_database(server), signer, args, recs))
+    import shutil
+    shutil.rmtree(tmp, ignore_errors=True)
     for r in results:
         print(f"\n[{r['store']}]")
         print(f"  durable appends/s, group commit ({args.writers} writers): {r['appends_per_s_group_commit']:10,.0f}  "

@@ -42,9 +42,32 @@ def ledger(tmp_path, signer):
 
 
 @pytest.fixture
-def svc(ledger):
+def sessions(tmp_path):
+    from sanctuary.service import open_sessions
+    return open_sessions(f"sqlite:///{tmp_path / 'ledger.db'}")
+
+
+@pytest.fixture
+def svc(ledger, sessions):
     from sanctuary.service import Sanctuary
-    return Sanctuary(ledger)
+    return Sanctuary(ledger, sessions=sessions)
+
+
+@pytest.fixture
+def api(svc, sessions):
+    """(client, tokens): the app with one user and token per role (two clerks, LASD and LAPD)."""
+    from fastapi.testclient import TestClient
+
+    from sanctuary.api.app import create_app
+    from sanctuary.auth import create_user, issue_token
+    tokens = {}
+    with sessions.begin() as db:
+        for name, role, agency in [("clerk-lasd", "clerk", "lasd"), ("clerk-lapd", "clerk", "lapd"),
+                                   ("counsel", "counsel", None), ("auditor", "auditor", None),
+                                   ("admin", "administrator", None)]:
+            _, tokens[name] = issue_token(db, create_user(db, name, role, agency))
+    with TestClient(create_app(svc, sessions, rate=10_000, burst=10_000)) as c:
+        yield c, tokens
 
 
 @pytest.fixture

@@ -48,10 +48,10 @@ def decide(file: str, fmt: str, regime: str | None, interps: tuple[str, ...], re
             data["regime"] = regime
         readings = dict(i.split("=", 1) for i in interps)
         if record:
-            from .service import Sanctuary, open_ledger
+            from .service import Sanctuary, open_ledger, open_sessions
             if readings:
                 raise click.UsageError("--record uses the interpretations recorded in the ledger (sanctuary interpret)")
-            d = Sanctuary(open_ledger()).decide(data)
+            d = Sanctuary(open_ledger(), sessions=open_sessions()).decide(data)
         else:
             d = DecisionEngine(interpretations=readings).decide(data)
     except SanctuaryError as e:
@@ -150,19 +150,63 @@ def schema(which: str) -> None:
 
 
 @cli.command()
-@click.option("--demo/--no-demo", default=False, help="Record a set of demo decisions.")
+@click.option("--demo/--no-demo", default=False, help="Demo users with printed tokens and a month of recorded requests.")
 def init(demo: bool) -> None:
-    """Create the ledger signing key (mode 0600) and database; with --demo, record demo decisions."""
+    """Create the ledger key (mode 0600), migrate the database; with --demo, load demo data."""
     from . import settings
-    from .service import Sanctuary, init as make_key, key_path, open_ledger
+    from .service import Sanctuary, init as make_key, key_path, open_ledger, open_sessions
     signer = make_key()
     click.echo(f"ledger key: {key_path()} (verifier key: {signer.verifier_key})")
-    svc = Sanctuary(open_ledger())
-    click.echo(f"database: {settings.database_url()}")
-    if demo and not any(True for _ in svc.ledger.store.iter_personal()):
-        for req in _demo_requests():
-            svc.decide(req)
+    sessions = open_sessions()
+    svc = Sanctuary(open_ledger(), settings.get("regime"), sessions)
+    click.echo(f"database: {settings.database_url()} (migrated)")
+    if demo:
+        _demo(svc, sessions)
     click.echo(f"ledger size: {svc.ledger.size()}")
+
+
+def _demo(svc: Any, sessions: Any) -> None:
+    from sqlalchemy import select
+
+    from .auth import create_user, issue_token
+    from .db.models import User
+    from .engine.samples import demo_month
+    with sessions.begin() as db:
+        if db.execute(select(User)).first() is not None:
+            click.echo("demo data already loaded")
+            return
+        people = [("clerk-lasd", "clerk", "lasd"), ("clerk-lapd", "clerk", "lapd"), ("clerk-lausd", "clerk", "lausd"),
+                  ("counsel", "counsel", None), ("auditor", "auditor", None), ("admin", "administrator", None)]
+        click.echo("demo users and tokens (shown once; only their hashes are stored):")
+        for name, role, agency in people:
+            _, token = issue_token(db, create_user(db, name, role, agency))
+            click.echo(f"  {name:12} {role:14} {agency or '':6} {token}")
+    reqs = demo_month()
+    for r in reqs:
+        svc.decide(r)
+    click.echo(f"recorded {len(reqs)} demo requests (October 2026)")
+
+
+@cli.group()
+def user() -> None:
+    """Users and their API tokens."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["clerk", "counsel", "auditor", "administrator"]), required=True)
+@click.option("--agency", default=None)
+def user_add(name: str, role: str, agency: str | None) -> None:
+    """Add a user and print a token for it (shown once)."""
+    from .auth import create_user, issue_token
+    from .service import open_sessions
+    with open_sessions().begin() as db:
+        try:
+            _, token = issue_token(db, create_user(db, name, role, agency))
+        except SanctuaryError as e:
+            _fail(e)
+            return
+    click.echo(token)
 
 
 @cli.command()
@@ -239,11 +283,6 @@ def ledger_purge(before: Any, reason: str) -> None:
     click.echo(f"purged personal data of {n} entries")
 
 
-def _demo_requests() -> list[dict[str, Any]]:
-    from importlib import resources
-    return yaml.safe_load(resources.files("sanctuary").joinpath("demo.yaml").read_text())["requests"]
-
-
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
@@ -253,5 +292,8 @@ def serve(host: str, port: int) -> None:
 
     from . import settings
     from .api.app import create_app
-    from .service import Sanctuary, open_ledger
-    uvicorn.run(create_app(Sanctuary(open_ledger(), settings.get("regime"))), host=host, port=port)
+    from .service import Sanctuary, open_ledger, open_sessions
+    sessions = open_sessions()
+    app = create_app(Sanctuary(open_ledger(), settings.get("regime"), sessions), sessions,
+                     rate=float(settings.get("rate_limit")), burst=int(float(settings.get("rate_limit")) * 2))
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -29,6 +29,18 @@ def init(home: Path | None = None) -> Signer:
     return Signer.generate(settings.get("origin"), path)
 
 
+def open_sessions(url: str | None = None) -> Any:
+    """Migrate the application tables (Alembic) and return a SQLAlchemy session factory."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from .db.migrate import sqlalchemy_url, upgrade
+    url = url or settings.database_url()
+    upgrade(url)
+    kw: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 60}} if url.startswith("sqlite") else {}
+    return sessionmaker(create_engine(sqlalchemy_url(url), **kw), expire_on_commit=False)
+
+
 def open_ledger() -> Ledger:
     path = key_path()
     if not path.exists():
@@ -37,14 +49,88 @@ def open_ledger() -> Ledger:
 
 
 class Sanctuary:
-    """The engine and the ledger together: a decision is returned only once it is recorded."""
+    """The engine and the ledger together: a decision is returned only once it is recorded.
 
-    def __init__(self, ledger: Ledger, regime: str = "la-2026") -> None:
+    ``sessions`` (SQLAlchemy) holds the review-case index; the ledger is the truth and the index is
+    rebuilt from it at start-up, so a crash between the two loses no case."""
+
+    def __init__(self, ledger: Ledger, regime: str = "la-2026", sessions: Any = None) -> None:
         self.ledger = ledger
         self.regime_id = regime
+        self.sessions = sessions
         self.readings = self._readings_from_ledger()
         self.engine = DecisionEngine(regime, self.readings)
         self._record_law_version()
+        if sessions is not None:
+            self.sync_cases()
+
+    # ---------------------------------------------------------------- review cases
+    def sync_cases(self) -> int:
+        """Open a case for every recorded decision with a review outcome; close those determined."""
+        from sqlalchemy import select
+
+        from .db.models import ReviewCase
+        from .ledger.canonical import from_canonical
+        opened: dict[str, str] = {}
+        closed: dict[str, str] = {}
+        for _, _, data in self.ledger.store.iter_leaves():
+            if data is None:
+                continue
+            if b'"kind":"decision"' in data and b'"review":true' in data:
+                pub = from_canonical(data)["public"]
+                opened[pub["decision_id"]] = pub["agency"]
+            elif b'"kind":"review"' in data:
+                rec = from_canonical(data)
+                closed[rec["public"]["decision_id"]] = rec["id"]
+        n = 0
+        with self.sessions.begin() as db:
+            have = {c.decision_id: c for c in db.execute(select(ReviewCase)).scalars()}
+            for did, agency in opened.items():
+                case = have.get(did)
+                if case is None:
+                    case = ReviewCase(decision_id=did, agency=agency, status="open")
+                    db.add(case)
+                    n += 1
+                if did in closed and case.status != "closed":
+                    case.status, case.determination_entry = "closed", closed[did]
+                    case.closed_at = dt.datetime.now(dt.UTC)
+        return n
+
+    def _open_case(self, d: Decision) -> None:
+        if self.sessions is None or not any(a.outcome == "review" for a in d.asks):
+            return
+        from .db.models import ReviewCase
+        with self.sessions.begin() as db:
+            db.add(ReviewCase(decision_id=d.decision_id, agency=d.agency, status="open"))
+
+    def determine(self, decision_id: str, determinations: list[dict[str, Any]], note: str, by: str) -> dict[str, Any]:
+        """Counsel's final determination: its own ledger entry, linked to the original decision."""
+        from .db.models import ReviewCase
+        rec = self.ledger.get(decision_id)
+        if rec is None or rec["kind"] != "decision":
+            raise InputError(f"no decision {decision_id!r}", field="decision_id")
+        asks = rec["public"]["asks"]
+        for det in determinations:
+            i = det.get("ask")
+            if not isinstance(i, int) or not 0 <= i < len(asks):
+                raise InputError(f"ask index must be 0..{len(asks) - 1}", field="determinations[].ask")
+            if det.get("outcome") not in ("prohibited", "permitted", "required"):
+                raise InputError("outcome must be prohibited, permitted or required", field="determinations[].outcome")
+        receipt = self.ledger.append("review", f"review-{decision_id}-{dt.datetime.now(dt.UTC).isoformat()}", {
+            "decision_id": decision_id, "decision_ledger_index": rec["ledger_index"], "by": by, "note": note,
+            "determinations": [{"ask": d["ask"], "kind": asks[d["ask"]]["kind"], "was": asks[d["ask"]]["outcome"],
+                                "outcome": d["outcome"], "citations": list(d.get("citations", []))} for d in determinations],
+        })
+        if self.sessions is not None:
+            from sqlalchemy import select
+            with self.sessions.begin() as db:
+                case = db.execute(select(ReviewCase).where(ReviewCase.decision_id == decision_id)).scalar_one_or_none()
+                if case is None:
+                    case = ReviewCase(decision_id=decision_id, agency=rec["public"]["agency"])
+                    db.add(case)
+                case.status, case.determination_entry = "closed", receipt["entry_id"]
+                case.closed_at = dt.datetime.now(dt.UTC)
+        return receipt
 
     def _readings_from_ledger(self) -> dict[str, str]:
         readings: dict[str, str] = {}
@@ -67,6 +153,7 @@ class Sanctuary:
         d = self.engine.decide(req)
         public, personal = decision_entry(d, req)
         receipt = self.ledger.append("decision", d.decision_id, public, personal)
+        self._open_case(d)
         return d.model_copy(update={"receipt": receipt})
 
     def set_interpretation(self, interpretation_id: str, reading: str, by: str, note: str) -> dict[str, Any]:

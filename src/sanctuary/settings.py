@@ -21,6 +21,7 @@ SETTINGS = (
     Setting("key", "", "Ed25519 ledger signing key (PEM, mode 0600; default: HOME/ledger.key)."),
     Setting("origin", "sanctuary.local/ledger", "Origin line of the signed checkpoints (names the log)."),
     Setting("regime", "la-2026", "Regime decisions run on unless a request names another."),
+    Setting("rate_limit", "200", "Requests per second allowed per API token (bursts up to twice that)."),
 )
 
 

@@ -1,124 +1,58 @@
-"""The HTTP API (FastAPI).  One JSON error shape for every error (``SanctuaryError.diagnostics``)."""
+"""The HTTP API (FastAPI).  One JSON error shape for every error (``SanctuaryError.diagnostics``), and
+one place that says which role may call what (``POLICY``).
+
+Roles: clerk (submits and reads its own agency's decisions), counsel (review queue, interpretations,
+all decisions), auditor (ledger and all decisions with personal data masked), administrator (users
+and tokens), public (no token: aggregates, the law, the agencies, checkpoints).
+"""
 
 from __future__ import annotations
 
+import html
 import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..auth import PUBLIC, AuthError, ForbiddenError, Principal, RateLimitedError, TokenAuthenticator, create_user, issue_token
+from ..db.models import Refusal, ReviewCase, Role, User
 from ..engine.explain import to_text
-from ..engine.models import field_path
+from ..engine.models import Decision, Request as DecisionRequest, field_path, request_schema
 from ..errors import InputError, LedgerError, SanctuaryError
 from ..law.registry import agencies, load_regime
 from ..offenses.classify import profile_of
 from ..offenses.parsing import parse_charge
 from ..service import Sanctuary
 
+log = logging.getLogger("sanctuary.api")
 MAX_BODY = 256 * 1024
+C, K, A, D, P = Role.CLERK, Role.COUNSEL, Role.AUDITOR, Role.ADMINISTRATOR, Role.PUBLIC
+ALL = (C, K, A, D, P)
+STAFF = (C, K, A, D)
 
-
-def create_app(svc: Sanctuary) -> FastAPI:
-    app = FastAPI(title="Sanctuary", version="0.1.0", docs_url=None, redoc_url=None)
-    regime = svc.regime_id
-
-    @app.exception_handler(SanctuaryError)
-    async def _err(_: Request, e: SanctuaryError) -> JSONResponse:
-        return JSONResponse(e.diagnostics(), status_code=e.status)
-
-    @app.exception_handler(RequestValidationError)
-    async def _val(_: Request, e: RequestValidationError) -> JSONResponse:
-        errs = [{"field": field_path(tuple(x["loc"][1:])), "message": x["msg"]} for x in e.errors()]
-        return JSONResponse(InputError(errs[0]["message"] if errs else "invalid", field=errs[0]["field"] if errs else None,
-                                       errors=errs).diagnostics(), status_code=422)
-
-    @app.get("/healthz")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz")
-    def ready() -> dict[str, Any]:
-        return {"status": "ready", "ledger_size": svc.ledger.size(), "law_version": svc.engine.regime.law_version}
-
-    @app.post("/v1/decisions")
-    async def post_decision(request: Request) -> JSONResponse:
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise InputError(f"request body is larger than {MAX_BODY} bytes", field="")
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as e:
-            raise InputError(f"body is not valid JSON: {e}", field="") from None
-        d = svc.decide(data)  # returned only after the ledger commit
-        return JSONResponse(d.model_dump(mode="json"), status_code=201,
-                            headers={"Sanctuary-Law-Version": d.law_version,
-                                     "Sanctuary-Ledger-Size": str(d.receipt["tree_size"] if d.receipt else "")})
-
-    @app.get("/v1/decisions/{decision_id}")
-    def get_decision(decision_id: str) -> dict[str, Any]:
-        rec = svc.ledger.get(decision_id)
-        if rec is None or rec["kind"] != "decision":
-            raise _NotFound(f"no decision {decision_id!r}")
-        if rec["personal"] is None:  # purged under the retention rule: the public record remains
-            return {**rec["public"], "personal_data": "purged", "ledger_index": rec["ledger_index"]}
-        return {**rec["personal"]["decision"], "ledger_index": rec["ledger_index"]}
-
-    @app.get("/v1/decisions/{decision_id}/trace")
-    def get_trace(decision_id: str) -> dict[str, Any]:
-        rec = get_decision(decision_id)
-        if "trace" not in rec:
-            raise _NotFound(f"the trace of {decision_id!r} was purged with its personal data")
-        return rec["trace"]
-
-    @app.get("/v1/ledger/checkpoint", response_class=PlainTextResponse)
-    def checkpoint() -> str:
-        return svc.ledger.checkpoint()
-
-    @app.get("/v1/ledger/proof/{entry_id}")
-    def proof(entry_id: str) -> dict[str, Any]:
-        try:
-            return svc.ledger.prove(entry_id)
-        except LedgerError:
-            raise _NotFound(f"no ledger entry {entry_id!r}") from None
-
-    @app.get("/v1/agencies")
-    def list_agencies() -> list[dict[str, Any]]:
-        return [a.model_dump() for a in agencies().values()]
-
-    @app.get("/v1/laws")
-    def laws() -> dict[str, Any]:
-        r = load_regime(regime)
-        return {"regime": r.id, "law_version": r.law_version,
-                "instruments": [i.model_dump(mode="json") for i in r.instruments.values()],
-                "interpretations": [i.model_dump(mode="json") for i in r.interpretations.values()]}
-
-    @app.get("/v1/offenses/parse")
-    def offense(q: str) -> dict[str, Any]:
-        p = parse_charge(q[:200])
-        prof = profile_of(p)
-        return {"parsed": p.to_dict(), "profile": prof.to_dict() if prof else None}
-
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> str:
-        return _HOME
-
-    @app.post("/ui/decide", response_class=HTMLResponse)
-    async def ui_decide(request: Request) -> str:
-        form = await request.form()
-        text = str(form.get("request", ""))
-        try:
-            d = svc.decide(json.loads(text))
-            body = to_text(d)
-        except SanctuaryError as e:
-            body = json.dumps(e.diagnostics(), indent=2)
-        except ValueError as e:
-            body = f"not valid JSON: {e}"
-        import html
-        return _HOME.replace("<!--RESULT-->", f"<pre>{html.escape(body)}</pre>").replace("__REQ__", html.escape(text))
-
-    return app
+# (method, route) -> roles allowed.  Agency scope is checked in the handlers that touch decisions.
+POLICY: dict[tuple[str, str], tuple[Role, ...]] = {
+    ("GET", "/healthz"): ALL, ("GET", "/readyz"): ALL,
+    ("POST", "/v1/decisions"): (C,),
+    ("GET", "/v1/decisions/{decision_id}"): (C, K, A),
+    ("GET", "/v1/decisions/{decision_id}/trace"): (C, K, A),
+    ("GET", "/v1/offenses/parse"): ALL,
+    ("GET", "/v1/laws"): ALL, ("GET", "/v1/agencies"): ALL,
+    ("GET", "/v1/interpretations"): ALL, ("POST", "/v1/interpretations"): (K,),
+    ("GET", "/v1/ledger/checkpoint"): ALL,
+    ("GET", "/v1/ledger/proof/{entry_id}"): (C, K, A),
+    ("GET", "/v1/reviews"): (K, A), ("POST", "/v1/reviews/{decision_id}/determination"): (K,),
+    ("GET", "/v1/users"): (D,), ("POST", "/v1/users"): (D,), ("POST", "/v1/users/{user_id}/tokens"): (D,),
+    ("DELETE", "/v1/tokens/{token_id}"): (D,), ("GET", "/v1/refusals"): (D, A),
+    ("GET", "/v1/stats"): ALL,
+}
 
 
 class _NotFound(SanctuaryError):
@@ -126,10 +60,327 @@ class _NotFound(SanctuaryError):
     status = 404
 
 
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    agency: str | None = Field(None, max_length=80)
+
+
+class Determination(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ask: int = Field(ge=0, le=50)
+    outcome: str = Field(pattern="^(prohibited|permitted|required)$")
+    citations: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ReviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    determinations: list[Determination] = Field(min_length=1, max_length=50)
+    note: str = Field(min_length=1, max_length=5000)
+
+
+class InterpretationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=100)
+    reading: str = Field(min_length=1, max_length=100)
+    note: str = Field(min_length=1, max_length=5000)
+
+
+def masked(rec: dict[str, Any]) -> dict[str, Any]:
+    """The auditor's view: the public ledger record; the request, record and trace are withheld."""
+    return {**rec["public"], "ledger_index": rec["ledger_index"], "recorded_at": rec["recorded_at"],
+            "personal_data": "masked" if rec["personal"] is not None else "purged"}
+
+
+def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int = 400) -> FastAPI:
+    app = FastAPI(title="Sanctuary", version="0.1.0", docs_url=None, redoc_url=None)
+    auth = TokenAuthenticator(sessions, rate, burst)
+
+    def refuse(request: Request, e: SanctuaryError, principal: Principal | None = None) -> JSONResponse:
+        prefix = (principal.token_prefix if principal else None) or e.details.get("token_prefix")
+        try:
+            with sessions.begin() as db:
+                db.add(Refusal(token_prefix=prefix, user_id=principal.user_id if principal else None,
+                               method=request.method, path=request.url.path[:300], status=e.status, reason=e.message))
+        except Exception:  # noqa: BLE001 - the refusal stands even if its log row cannot be written
+            log.exception("could not write refusal log row")
+        log.warning("refused %s %s (%s): %s", request.method, request.url.path, e.status, e.message)
+        body = e.diagnostics()
+        body["error"].pop("token_prefix", None)
+        return JSONResponse(body, status_code=e.status)
+
+    def who(request: Request, route: str) -> Principal:
+        p = auth.authenticate(request.headers.get("authorization"))
+        allowed = POLICY[(request.method, route)]
+        if p.role not in allowed:
+            if p.anonymous:
+                raise AuthError("this needs a token")
+            raise ForbiddenError(f"a {p.role} may not {request.method} {route}")
+        request.state.principal = p
+        return p
+
+    @app.exception_handler(SanctuaryError)
+    async def _err(request: Request, e: SanctuaryError) -> JSONResponse:
+        if e.status in (401, 403, 429):
+            return refuse(request, e, getattr(request.state, "principal", None))
+        body = e.diagnostics()
+        body["error"].pop("token_prefix", None)
+        return JSONResponse(body, status_code=e.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _val(_: Request, e: RequestValidationError) -> JSONResponse:
+        errs = [{"field": field_path(tuple(x["loc"][1:])), "message": x["msg"]} for x in e.errors()]
+        return JSONResponse(InputError(errs[0]["message"] if errs else "invalid", field=errs[0]["field"] if errs else None,
+                                       errors=errs).diagnostics(), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(e.status_code, "http_error")
+        return JSONResponse({"error": {"code": code, "message": str(e.detail), "field": None}}, status_code=e.status_code)
+
+    def own_or_any(p: Principal, agency: str) -> None:
+        if p.role == C and p.agency != agency:
+            raise ForbiddenError(f"a clerk of {p.agency} may not see {agency}'s decisions")
+
+    # ---------------------------------------------------------------- health
+    @app.get("/healthz")
+    def health(request: Request) -> dict[str, str]:
+        who(request, "/healthz")
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def ready(request: Request) -> dict[str, Any]:
+        who(request, "/readyz")
+        return {"status": "ready", "ledger_size": svc.ledger.size(), "law_version": svc.engine.regime.law_version}
+
+    # ---------------------------------------------------------------- decisions
+    @app.post("/v1/decisions", status_code=201, openapi_extra={"requestBody": {
+        "required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Request"}}}}},
+        responses={201: {"description": "the decision, recorded", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Decision"}}}}})
+    async def post_decision(request: Request) -> JSONResponse:
+        p = who(request, "/v1/decisions")
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            raise InputError(f"request body is larger than {MAX_BODY} bytes", field="")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise InputError(f"body is not valid JSON: {e}", field="") from None
+        req = DecisionRequest.parse(data)
+        if req.agency != p.agency:
+            raise ForbiddenError(f"a clerk of {p.agency} may not submit for {req.agency}", field="agency")
+        d = svc.decide(req)  # returned only after the ledger commit
+        return JSONResponse(d.model_dump(mode="json"), status_code=201,
+                            headers={"Sanctuary-Law-Version": d.law_version,
+                                     "Sanctuary-Ledger-Size": str(d.receipt["tree_size"] if d.receipt else "")})
+
+    def _decision(decision_id: str) -> dict[str, Any]:
+        rec = svc.ledger.get(decision_id)
+        if rec is None or rec["kind"] != "decision":
+            raise _NotFound(f"no decision {decision_id!r}")
+        return rec
+
+    @app.get("/v1/decisions/{decision_id}")
+    def get_decision(request: Request, decision_id: str) -> dict[str, Any]:
+        p = who(request, "/v1/decisions/{decision_id}")
+        rec = _decision(decision_id)
+        own_or_any(p, rec["public"]["agency"])
+        if p.role == A or rec["personal"] is None:
+            return masked(rec)
+        return {**rec["personal"]["decision"], "ledger_index": rec["ledger_index"]}
+
+    @app.get("/v1/decisions/{decision_id}/trace")
+    def get_trace(request: Request, decision_id: str) -> dict[str, Any]:
+        p = who(request, "/v1/decisions/{decision_id}/trace")
+        rec = _decision(decision_id)
+        own_or_any(p, rec["public"]["agency"])
+        if rec["personal"] is None:
+            raise _NotFound(f"the trace of {decision_id!r} was purged with its personal data")
+        trace = rec["personal"]["decision"]["trace"]
+        if p.role == A:  # rule, outcome and citations; no reasons or missing facts about the person
+            return {"label": "masked", "asks": [{"ask": a["ask"], "outcome": a["outcome"], "deciding_rule": a["deciding_rule"],
+                                                 "citations": a["citations"]} for a in trace["asks"]]}
+        return trace
+
+    # ---------------------------------------------------------------- law and offenses
+    @app.get("/v1/offenses/parse")
+    def offense(request: Request, q: str) -> dict[str, Any]:
+        who(request, "/v1/offenses/parse")
+        p = parse_charge(q[:200])
+        prof = profile_of(p)
+        return {"parsed": p.to_dict(), "profile": prof.to_dict() if prof else None}
+
+    @app.get("/v1/laws")
+    def laws(request: Request) -> dict[str, Any]:
+        who(request, "/v1/laws")
+        r = load_regime(svc.regime_id)
+        return {"regime": r.id, "law_version": r.law_version,
+                "instruments": [i.model_dump(mode="json") for i in r.instruments.values()],
+                "interpretations": [i.model_dump(mode="json") for i in r.interpretations.values()]}
+
+    @app.get("/v1/agencies")
+    def list_agencies(request: Request) -> list[dict[str, Any]]:
+        who(request, "/v1/agencies")
+        return [a.model_dump() for a in agencies().values()]
+
+    @app.get("/v1/interpretations")
+    def interpretations(request: Request) -> dict[str, str]:
+        who(request, "/v1/interpretations")
+        r = load_regime(svc.regime_id)
+        return {i: svc.readings.get(i, it.default) for i, it in r.interpretations.items()}
+
+    @app.post("/v1/interpretations", status_code=201)
+    def set_interpretation(request: Request, body: InterpretationBody) -> dict[str, Any]:
+        p = who(request, "/v1/interpretations")
+        return svc.set_interpretation(body.id, body.reading, p.name, body.note)
+
+    # ---------------------------------------------------------------- ledger
+    @app.get("/v1/ledger/checkpoint", response_class=PlainTextResponse)
+    def checkpoint(request: Request) -> str:
+        who(request, "/v1/ledger/checkpoint")
+        return svc.ledger.checkpoint()
+
+    @app.get("/v1/ledger/proof/{entry_id}")
+    def proof(request: Request, entry_id: str) -> dict[str, Any]:
+        p = who(request, "/v1/ledger/proof/{entry_id}")
+        rec = svc.ledger.get(entry_id)
+        if rec is None:
+            raise _NotFound(f"no ledger entry {entry_id!r}")
+        if p.role == C:
+            own_or_any(p, rec["public"].get("agency", ""))
+        try:
+            return svc.ledger.prove(entry_id)
+        except LedgerError:
+            raise _NotFound(f"no ledger entry {entry_id!r}") from None
+
+    # ---------------------------------------------------------------- review queue
+    @app.get("/v1/reviews")
+    def reviews(request: Request, status: str = "open") -> list[dict[str, Any]]:
+        who(request, "/v1/reviews")
+        with sessions() as db:
+            rows = db.execute(select(ReviewCase).where(ReviewCase.status == status[:12])
+                              .order_by(ReviewCase.opened_at).limit(500)).scalars()
+            return [{"decision_id": r.decision_id, "agency": r.agency, "opened_at": r.opened_at.isoformat(),
+                     "status": r.status, "determination_entry": r.determination_entry} for r in rows]
+
+    @app.post("/v1/reviews/{decision_id}/determination", status_code=201)
+    def determine(request: Request, decision_id: str, body: ReviewBody) -> dict[str, Any]:
+        p = who(request, "/v1/reviews/{decision_id}/determination")
+        _decision(decision_id)
+        return svc.determine(decision_id, [d.model_dump() for d in body.determinations], body.note, p.name)
+
+    # ---------------------------------------------------------------- administration
+    @app.get("/v1/users")
+    def users(request: Request) -> list[dict[str, Any]]:
+        who(request, "/v1/users")
+        with sessions() as db:
+            return [{"id": u.id, "name": u.name, "role": u.role, "agency": u.agency,
+                     "tokens": [{"id": t.id, "prefix": t.prefix, "revoked": t.revoked_at is not None} for t in u.tokens]}
+                    for u in db.execute(select(User)).scalars()]
+
+    @app.post("/v1/users", status_code=201)
+    def add_user(request: Request, body: NewUser) -> dict[str, Any]:
+        who(request, "/v1/users")
+        if body.agency is not None and body.agency not in agencies():
+            raise InputError(f"unknown agency {body.agency!r}", field="agency")
+        with sessions.begin() as db:
+            u = create_user(db, body.name, body.role, body.agency)
+            return {"id": u.id, "name": u.name, "role": u.role, "agency": u.agency}
+
+    @app.post("/v1/users/{user_id}/tokens", status_code=201)
+    def add_token(request: Request, user_id: int) -> dict[str, Any]:
+        who(request, "/v1/users/{user_id}/tokens")
+        with sessions.begin() as db:
+            u = db.get(User, user_id)
+            if u is None:
+                raise _NotFound(f"no user {user_id}")
+            t, token = issue_token(db, u)
+            return {"id": t.id, "prefix": t.prefix, "token": token, "note": "shown once; only its hash is stored"}
+
+    @app.delete("/v1/tokens/{token_id}")
+    def revoke(request: Request, token_id: int) -> dict[str, Any]:
+        who(request, "/v1/tokens/{token_id}")
+        with sessions.begin() as db:
+            auth.revoke(db, token_id)
+        return {"id": token_id, "revoked": True}
+
+    @app.get("/v1/refusals")
+    def refusals(request: Request, limit: int = 100) -> list[dict[str, Any]]:
+        who(request, "/v1/refusals")
+        with sessions() as db:
+            rows = db.execute(select(Refusal).order_by(Refusal.id.desc()).limit(max(1, min(limit, 1000)))).scalars()
+            return [{"at": r.at.isoformat(), "token_prefix": r.token_prefix, "user_id": r.user_id, "method": r.method,
+                     "path": r.path, "status": r.status, "reason": r.reason} for r in rows]
+
+    # ---------------------------------------------------------------- aggregates (public)
+    @app.get("/v1/stats")
+    def stats(request: Request) -> dict[str, Any]:
+        """Counts of recorded decisions by agency, ask and outcome; cells under 11 are suppressed."""
+        who(request, "/v1/stats")
+        counts: dict[tuple[str, str, str], int] = {}
+        from ..ledger.canonical import from_canonical
+        for _, _, data in svc.ledger.store.iter_leaves():
+            if data and b'"kind":"decision"' in data:
+                pub = from_canonical(data)["public"]
+                for a in pub["asks"]:
+                    key = (pub["agency"], a["kind"], a["outcome"])
+                    counts[key] = counts.get(key, 0) + 1
+        return {"suppressed_below": 11, "cells": [
+            {"agency": k[0], "ask": k[1], "outcome": k[2], "count": v if v >= 11 else None} for k, v in sorted(counts.items())]}
+
+    # ---------------------------------------------------------------- the page
+    @app.get("/", response_class=HTMLResponse)
+    def home() -> str:
+        return _HOME.replace("__REQ__", "")
+
+    @app.post("/ui/decide", response_class=HTMLResponse)
+    async def ui_decide(request: Request) -> str:
+        """A clerk pastes a request and a token; the decision is recorded and shown as the clerk's text."""
+        form = await request.form()
+        text, token = str(form.get("request", "")), str(form.get("token", ""))
+        try:
+            p = auth.authenticate(f"Bearer {token}" if token else None)
+            if p.role != C:
+                raise ForbiddenError("only a clerk's token can record a decision here")
+            req = DecisionRequest.parse(json.loads(text))
+            if req.agency != p.agency:
+                raise ForbiddenError(f"a clerk of {p.agency} may not submit for {req.agency}")
+            body = to_text(svc.decide(req))
+        except SanctuaryError as e:
+            body = json.dumps(e.diagnostics(), indent=2)
+        except ValueError as e:
+            body = f"not valid JSON: {e}"
+        return _HOME.replace("<!--RESULT-->", f"<pre>{html.escape(body)}</pre>").replace("__REQ__", html.escape(text))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
+                             description="Decisions on immigration-authority requests to Los Angeles agencies, "
+                                         "recorded in a verifiable ledger.")
+        comps = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, model_schema in (("Request", DecisionRequest.model_json_schema(ref_template="#/components/schemas/{model}")),
+                                   ("Decision", Decision.model_json_schema(ref_template="#/components/schemas/{model}"))):
+            comps.update(model_schema.pop("$defs", {}))
+            comps[name] = model_schema
+        comps["Request"]["x-ask-details"] = request_schema()["x-ask-details"]
+        schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        schema["security"] = [{"bearer": []}, {}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
 _HOME = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Sanctuary</title><style>body{font:16px system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}
-textarea{width:100%;height:18rem;font:14px monospace}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap}</style></head>
-<body><h1>Sanctuary</h1><p>Paste a request (the v1 contract; see <code>docs/</code>) and get the decision a clerk reads.
-The staff web app (intake form, notices, field guides) is still to come; the JSON API is at <code>/v1/</code>.</p>
-<form method="post" action="/ui/decide"><label for="request">Request (JSON)</label>
-<textarea id="request" name="request">__REQ__</textarea><button type="submit">Decide</button></form><!--RESULT--></body></html>"""
+textarea,input{width:100%;font:14px monospace}textarea{height:18rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap}</style></head>
+<body><h1>Sanctuary</h1><p>Paste a request (the v1 contract, <code>docs/schema/request.schema.json</code>) and a clerk's token;
+the decision is recorded in the ledger and shown as the clerk reads it. The staff web app (intake form, notices, field
+guides) is still to come; the JSON API is under <code>/v1/</code> and described at <code>/openapi.json</code>.</p>
+<form method="post" action="/ui/decide"><label for="token">Clerk token</label><input id="token" name="token" type="password" autocomplete="off">
+<label for="request">Request (JSON)</label><textarea id="request" name="request">__REQ__</textarea>
+<button type="submit">Decide and record</button></form><!--RESULT--></body></html>"""

@@ -40,3 +40,29 @@ def sample_requests(n: int, seed: int = 7, max_convictions: int = 10) -> list[di
             "regime": rng.choice(["la-2026", "ca-baseline"]),
         })
     return out
+
+
+def demo_month(seed: int = 11, start: dt.date = dt.date(2026, 10, 1), days: int = 30) -> list[dict[str, Any]]:
+    """A month of requests across LA agencies: jail detainers (most), field asks at schools, libraries,
+    clinics and City property, and e-mails asking for addresses."""
+    rng = random.Random(seed)
+    jail = sample_requests(400, seed=seed)
+    out: list[dict[str, Any]] = []
+    for day in range(days):
+        date = (start + dt.timedelta(days=day)).isoformat()
+        for _ in range(rng.randint(4, 9)):
+            r = dict(rng.choice(jail), as_of=date, regime="la-2026")
+            out.append(r)
+        if rng.random() < 0.35:
+            agency, place = rng.choice([("lausd", "school"), ("lapl", "library"), ("la-county-dhs", "health-facility"),
+                                        ("ladot", "city-property"), ("la-city-other", "city-property")])
+            out.append({"agency": agency, "as_of": date, "from_authority": rng.choice(["ice-ero", "ice-hsi", "cbp"]),
+                        "documents": [{"kind": rng.choice(["i-200", "i-205", "none", "federal-search-warrant"]),
+                                       "signed_by": rng.choice(["immigration-officer", "unknown", "federal-judge"])}],
+                        "asks": [{"kind": "facility-access", "detail": {"area": rng.choice(["public", "nonpublic"]), "place": place}}]})
+        if rng.random() < 0.25:
+            out.append({"agency": rng.choice(["lapd", "lasd", "la-county-probation"]), "as_of": date, "from_authority": "ice-ero",
+                        "documents": [{"kind": "none"}],
+                        "asks": [{"kind": "personal-info", "detail": {"fields": ["home-address", "phone"]}}],
+                        "subject": {"in_custody": False}})
+    return out
