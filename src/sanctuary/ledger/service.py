@@ -195,24 +195,30 @@ class Ledger:
         return [p.hex() for p in self.tree.consistency_proof(first, second)]
 
     # ---------------------------------------------------------------- verification
-    def verify(self, saved_checkpoint: str | None = None) -> dict[str, Any]:
+    def verify(self, saved_checkpoint: str | None = None, workers: int | None = None) -> dict[str, Any]:
         """Rebuild the tree from the stored records; check every leaf, head, signature and commitment,
         and (given an earlier published checkpoint) that the log only grew.  Raises IntegrityError
-        naming the first bad index."""
-        tree = MerkleTree()
-        commitments: dict[int, str | None] = {}
-        expected = 0
-        for idx, stored_hash, data in self.store.iter_leaves():
-            if idx != expected:
-                raise IntegrityError(f"leaf {expected} is missing (next stored leaf is {idx})", index=expected)
-            if data is None:
-                raise IntegrityError(f"the record of leaf {idx} is missing or its identity hash was altered", index=idx)
-            h = leaf_hash(data)
-            if h != stored_hash:
-                raise IntegrityError(f"the record of leaf {idx} does not match its leaf hash", index=idx)
-            commitments[idx] = _commitment(data)
-            tree.append(h)
-            expected += 1
+        naming the first bad index.  Large logs are checked by ``workers`` processes, each over a range."""
+        n = self.store.size()
+        workers = workers if workers is not None else (min(2, os.cpu_count() or 1) if n >= 200_000 else 1)
+        bounds = [n * k // workers for k in range(workers + 1)]
+        if workers == 1:
+            parts = [check_range(self.store, 0, n)]
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                parts = list(pool.map(check_range_url, [self.store.url] * workers, bounds[:-1], bounds[1:]))
+        for err in (p[3] for p in parts):
+            if err is not None:
+                raise IntegrityError(err[1], index=err[0])
+        hashes = b"".join(p[0] for p in parts)
+        tree = MerkleTree.from_leaves([hashes[i:i + 32] for i in range(0, len(hashes), 32)])
+        held = sum(p[1] for p in parts)
+        committed = sum(p[2] for p in parts)
+        orphans = self.store.orphan_personal()
+        if orphans:
+            raise IntegrityError(f"personal data stored for leaf {orphans[0]}, which is not in the log", index=orphans[0])
         heads = self.store.heads()
         for size, root, note in heads:
             if size > len(tree):
@@ -225,15 +231,8 @@ class Ledger:
                 raise IntegrityError(f"checkpoint at size {size}: {e.message}", index=size - 1) from None
             if cp.size != size or cp.root != root:
                 raise IntegrityError(f"checkpoint at size {size} signs a different tree", index=size - 1)
-        held = 0
-        for idx, salt, pdata in self.store.iter_personal():
-            c = commitments.get(idx)
-            if c is None or hashlib.sha256(salt + pdata).hexdigest() != c:
-                raise IntegrityError(f"personal data of leaf {idx} does not match its commitment", index=idx)
-            held += 1
-        purged = sum(1 for c in commitments.values() if c) - held
         report: dict[str, Any] = {"ok": True, "tree_size": len(tree), "root": tree.root().hex(),
-                                  "tree_heads": len(heads), "personal_purged": purged}
+                                  "tree_heads": len(heads), "personal_purged": committed - held, "workers": workers}
         if saved_checkpoint:
             cp = self.verifier.verify(saved_checkpoint)
             if cp.size > len(tree):
@@ -264,6 +263,47 @@ class Ledger:
         if self._writer is not None:
             self._writer.join()
         self.store.close()
+
+
+def check_range(store: Store, start: int, end: int) -> tuple[bytes, int, int, tuple[int, str] | None]:
+    """Check leaves [start, end) in one ordered pass: the record matches its leaf hash, and the personal
+    data (if still held) matches the leaf's commitment.  Returns (leaf hashes, personal rows held,
+    commitments seen, first error)."""
+    out = bytearray()
+    held = committed = 0
+    expected = start
+    sha = hashlib.sha256
+    for idx, stored, data, salt, pdata in store.iter_full(start, end):
+        if idx != expected:
+            return bytes(out), held, committed, (expected, f"leaf {expected} is missing (next stored leaf is {idx})")
+        if data is None:
+            return bytes(out), held, committed, (idx, f"the record of leaf {idx} is missing or its identity hash was altered")
+        if not isinstance(data, bytes) or not isinstance(stored, bytes):
+            return bytes(out), held, committed, (idx, f"the record of leaf {idx} was rewritten with another type")
+        h = sha(b"\x00" + data).digest()
+        if h != stored:
+            return bytes(out), held, committed, (idx, f"the record of leaf {idx} does not match its leaf hash")
+        c = _commitment(data)
+        if c is not None:
+            committed += 1
+        if pdata is not None:
+            if c is None or not isinstance(pdata, bytes) or not isinstance(salt, bytes) or sha(salt + pdata).hexdigest() != c:
+                return bytes(out), held, committed, (idx, f"personal data of leaf {idx} does not match its commitment")
+            held += 1
+        out += h
+        expected += 1
+    if expected != end:
+        return bytes(out), held, committed, (expected, f"leaf {expected} is missing")
+    return bytes(out), held, committed, None
+
+
+def check_range_url(url: str, start: int, end: int) -> tuple[bytes, int, int, tuple[int, str] | None]:
+    from .store import open_store
+    store = open_store(url)
+    try:
+        return check_range(store, start, end)
+    finally:
+        store.close()
 
 
 def verify_receipt(receipt: dict[str, Any], trusted_key: str | None = None) -> dict[str, Any]:

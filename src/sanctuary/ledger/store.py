@@ -59,6 +59,8 @@ class Store(Protocol):
     def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
                head: tuple[int, bytes, str, str]) -> None: ...
     def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]: ...
+    def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes, bytes | None, bytes | None, bytes | None]]: ...
+    def orphan_personal(self) -> list[int]: ...
     def heads(self) -> list[tuple[int, bytes, str]]: ...
     def latest_head(self) -> tuple[int, bytes, str] | None: ...
     def find(self, entry_id: str) -> tuple[int, bytes, bytes] | None: ...
@@ -74,6 +76,7 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -115,6 +118,19 @@ class SQLiteStore:
         while rows := cur.fetchmany(10_000):
             yield from rows
 
+    def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes, bytes | None, bytes | None, bytes | None]]:
+        """(idx, leaf_hash, leaf data, salt, personal bytes) in index order, in one pass."""
+        cur = self._db.execute(
+            "SELECT l.idx, l.leaf_hash, e.data, p.salt, p.data FROM leaves l "
+            "LEFT JOIN entries e ON e.leaf_hash = l.leaf_hash LEFT JOIN personal p ON p.idx = l.idx "
+            "WHERE l.idx >= ? AND l.idx < ? ORDER BY l.idx", (start, end if end is not None else 2**62))
+        while rows := cur.fetchmany(10_000):
+            yield from rows
+
+    def orphan_personal(self) -> list[int]:
+        return [r[0] for r in self._db.execute(
+            "SELECT p.idx FROM personal p LEFT JOIN leaves l ON l.idx = p.idx WHERE l.idx IS NULL LIMIT 10")]
+
     def heads(self) -> list[tuple[int, bytes, str]]:
         return list(self._db.execute("SELECT size, root, checkpoint FROM tree_heads ORDER BY size"))
 
@@ -155,6 +171,7 @@ class PostgresStore:
     def __init__(self, url: str) -> None:
         import psycopg
         self._psycopg = psycopg
+        self.url = url
         self._db = psycopg.connect(url, autocommit=True)
         with self._db.cursor() as c:
             c.execute("SELECT pg_advisory_lock(%s)", (self.LOCK,))
@@ -194,6 +211,20 @@ class PostgresStore:
             while rows := c.fetchmany(10_000):
                 for i, h, d in rows:
                     yield i, bytes(h), None if d is None else bytes(d)
+
+    def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes, bytes | None, bytes | None, bytes | None]]:
+        with self._db.cursor() as c:
+            c.execute("SELECT l.idx, l.leaf_hash, e.data, p.salt, p.data FROM leaves l "
+                      "LEFT JOIN entries e ON e.leaf_hash = l.leaf_hash LEFT JOIN personal p ON p.idx = l.idx "
+                      "WHERE l.idx >= %s AND l.idx < %s ORDER BY l.idx", (start, end if end is not None else 2**62))
+            while rows := c.fetchmany(10_000):
+                for i, h, d, salt, pdata in rows:
+                    yield (i, bytes(h), None if d is None else bytes(d), None if salt is None else bytes(salt),
+                           None if pdata is None else bytes(pdata))
+
+    def orphan_personal(self) -> list[int]:
+        return [r[0] for r in self._db.execute(
+            "SELECT p.idx FROM personal p LEFT JOIN leaves l ON l.idx = p.idx WHERE l.idx IS NULL LIMIT 10")]
 
     def heads(self) -> list[tuple[int, bytes, str]]:
         return [(s, bytes(r), c) for s, r, c in self._db.execute("SELECT size, root, checkpoint FROM tree_heads ORDER BY size")]

@@ -149,3 +149,16 @@ def test_a_failed_commit_returns_no_receipt(ledger: Ledger) -> None:
     assert ledger.size() == 1 and ledger.verify()["ok"]
     ledger.append("decision", "d1", {}, None)
     assert ledger.size() == 2 and ledger.verify()["ok"]
+
+
+def test_parallel_verification_equals_serial(ledger: Ledger) -> None:
+    _fill(ledger, 300)
+    one = ledger.verify(workers=1)
+    two = ledger.verify(workers=2)
+    assert one["root"] == two["root"] and two["workers"] == 2
+    db = _raw(ledger)
+    db.execute("UPDATE entries SET data = data || x'20' WHERE leaf_hash = (SELECT leaf_hash FROM leaves WHERE idx = 250)")
+    db.commit()
+    with pytest.raises(IntegrityError) as e:
+        ledger.verify(workers=2)
+    assert e.value.details["index"] == 250
