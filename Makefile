@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/offenses.py
 	$(BIN)/python benchmarks/decide.py
 	$(BIN)/python benchmarks/ledger.py --entries 100000
+	$(BIN)/python benchmarks/api.py
 
 # Regenerate the offense catalog from the DOJ tables in ../shared/data (checksummed).
 catalog: $(STAMP)

@@ -286,14 +286,8 @@ def ledger_purge(before: Any, reason: str) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, help="API worker processes (they share the ledger).")
+def serve(host: str, port: int, workers: int) -> None:
     """Serve the API and the decision page."""
     import uvicorn
-
-    from . import settings
-    from .api.app import create_app
-    from .service import Sanctuary, open_ledger, open_sessions
-    sessions = open_sessions()
-    app = create_app(Sanctuary(open_ledger(), settings.get("regime"), sessions), sessions,
-                     rate=float(settings.get("rate_limit")), burst=int(float(settings.get("rate_limit")) * 2))
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run("sanctuary.api.asgi:app", host=host, port=port, workers=workers, log_level="warning")

@@ -160,6 +160,8 @@ class DecisionEngine:
             })
         if not results:
             raise NoApplicableRuleError(ask.kind, as_of.isoformat())
+        if any(not r.default for _, r, _ in results):  # a cited default fills a gap; it never outranks law
+            results = [x for x in results if not x[1].default]
         # fold: most restrictive wins; a floor (compulsion/preemption) holds against lower layers
         _, rule, verdict = results[0]
         notes: list[str] = []

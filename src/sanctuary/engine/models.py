@@ -38,7 +38,7 @@ OffenseBasis = Literal["federal-criminal-immigration", "federal-criminal-other",
 AskKind = Literal[
     "hold", "notify-release", "transfer", "interview", "personal-info", "criminal-history", "status-info",
     "facility-access", "assist-operation", "arrest-civil-warrant", "task-force", "agreement", "data-share",
-    "interpreter",
+    "interpreter", "status-inquiry",
 ]
 ASK_KINDS: tuple[str, ...] = AskKind.__args__  # type: ignore[attr-defined]
 DOCUMENT_KINDS: tuple[str, ...] = DocumentKind.__args__  # type: ignore[attr-defined]
@@ -96,6 +96,15 @@ class TaskForceDetail(_Detail):
 class AssistDetail(_Detail):
     purpose: Literal["immigration-enforcement", "criminal-other", "unknown"] = "unknown"
     role: Literal["perimeter", "traffic-control", "arrest", "transport", "other"] | None = None
+    border_search: bool | None = Field(
+        None, description="an 8 U.S.C. 1357(a)(3) activity: warrantless border-area vehicle search or private-land access")
+
+
+class StatusInquiryDetail(_Detail):
+    """The agency itself asking a person about immigration status (extends the v1 vocabulary)."""
+
+    purpose: Literal["u-t-visa-certification", "firearm-922d5", "city-service", "own-immigration-matter",
+                     "employment", "other", "unknown"] = "unknown"
 
 
 class InterviewDetail(_Detail):
@@ -105,7 +114,7 @@ class InterviewDetail(_Detail):
 DETAILS: dict[str, type[_Detail]] = {
     "facility-access": FacilityDetail, "personal-info": PersonalInfoDetail, "data-share": DataShareDetail,
     "agreement": AgreementDetail, "task-force": TaskForceDetail, "assist-operation": AssistDetail,
-    "interview": InterviewDetail,
+    "interview": InterviewDetail, "status-inquiry": StatusInquiryDetail,
 }
 
 

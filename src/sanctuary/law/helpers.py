@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..tri import Tri
 from .rules import Verdict
 
 if TYPE_CHECKING:
@@ -41,9 +40,26 @@ def release_fields(f: Facts) -> bool:
     return "release-date" in fields or "schedule" in fields
 
 
-def judicial_or(f: Facts, t: Tri) -> Tri:
-    return t
+def nonpublic_needs_judge(f: Facts, where: str, refusal: str) -> Verdict | None:
+    """Local rules of the form "no entry to non-public areas without a warrant signed by a judge"."""
+    t = f.judge_signed_warrant
+    if t.true:
+        return None  # the federal layer: a judge's warrant compels
+    if f.detail("area") is None:
+        return Verdict.review("The answer depends on the area.", ("is the area public or nonpublic? (asks[].detail.area)",))
+    if t.unknown_:
+        return Verdict.review(f"Non-public {where} need a warrant signed by a judge.", t.missing)
+    return Verdict.prohibited(refusal, would_change=("a warrant signed by a judge",))
 
 
-def review_from(t: Tri, reason: str, **kw: object) -> Verdict:
-    return Verdict.review(reason, t.missing, **kw)  # type: ignore[arg-type]
+def local_status_limit(f: Facts, whose: str, cites: tuple[str, ...] = ()) -> Verdict | None:
+    """A local limit on sharing immigration status, read through interpretation usc-1373-local-limits.
+    Returns None when federal law is read to preempt it; the limit (prohibited) when enforced; else review."""
+    reading = f.reading("usc-1373-local-limits")
+    if reading == "federal-preempts":
+        return None
+    if reading == "review":
+        return Verdict.review(f"{whose} limits sharing immigration status, but 8 U.S.C. 1373/1644 bar local limits on it.",
+                              (f"counsel: does {whose}'s limit on sharing immigration status apply (8 U.S.C. 1373, 1644)?",),
+                              cites=(*cites, "us-1373"))
+    return Verdict.prohibited(f"{whose} does not share immigration status.", cites=cites)

@@ -10,13 +10,6 @@ from sanctuary.tri import Tri
 RULES = RuleSet()
 R = RULES.rule
 LANGS = {"en": "English", "es": "Spanish", "zh": "Chinese", "tl": "Tagalog", "vi": "Vietnamese", "ko": "Korean"}
-ALL_VALUES = ["ca.values.hold", "ca.values.notify", "ca.values.notify-exceptions", "ca.values.transfer",
-              "ca.values.transfer-exceptions", "ca.values.interview", "ca.values.personal-info",
-              "ca.values.criminal-history", "ca.values.status", "ca.values.facility", "ca.values.assist",
-              "ca.values.reentry", "ca.values.civil-warrant", "ca.values.task-force", "ca.values.agreement",
-              "ca.values.data", "ca.values.interpreter", "ca.victims", "ca.ab49", "ca.sb81", "ca.courthouse",
-              "ca.alpr"]
-
 
 # ------------------------------------------------------------------ scope
 @R("ca.values.not-immigration", instrument="values-act", asks=["*"], cites=["gov-7284.4-c", "gov-7284.4-f"],
@@ -168,6 +161,9 @@ def facility(f: Facts) -> Verdict:
 @R("ca.values.assist", instrument="values-act", asks=["assist-operation"], cites=["gov-7284.6-a1"])
 def assist(f: Facts) -> Verdict:
     purpose = f.detail("purpose", "unknown")
+    if f.detail("border_search"):
+        return Verdict.prohibited("No help with border-area vehicle searches or private-land access under 8 U.S.C. 1357(a)(3).",
+                                  cites=("gov-7284.6-a1F",))
     if purpose == "immigration-enforcement":
         return Verdict.prohibited("Agency personnel may not investigate, detain, detect or arrest for immigration enforcement, "
                                   "incl. perimeter or traffic support.")
@@ -188,6 +184,25 @@ def reentry(f: Facts) -> Verdict | None:
                                  cites=("gov-7284.6-b",), qualifying="7284.6(b)(1) reentry")
     if t.unknown_:
         return Verdict.review("The (b)(1) reentry carve-out may apply.", t.missing)
+    return None
+
+
+@R("ca.values.status-inquiry", instrument="values-act", asks=["status-inquiry"], cites=["gov-7284.6-a1A"])
+def status_inquiry(f: Facts) -> Verdict:
+    return Verdict.prohibited("Officers may not ask about a person's immigration status.",
+                              would_change=("T/U-visa certification or an 18 U.S.C. 922(d)(5) firearm check (7284.6(b)(4))",))
+
+
+@R("ca.values.visa-certification", instrument="values-act", asks=["status-inquiry"], cites=["gov-7284.6-b4"],
+   overrides=["ca.values.status-inquiry"])
+def visa_certification(f: Facts) -> Verdict | None:
+    purpose = f.detail("purpose", "unknown")
+    if purpose in ("u-t-visa-certification", "firearm-922d5"):
+        return Verdict.permitted("Inquiries needed to certify a crime or trafficking victim for a T or U visa, or to comply "
+                                 "with 18 U.S.C. 922(d)(5), are allowed.", cites=("gov-7284.6-b",))
+    if purpose == "unknown":
+        return Verdict.review("The answer depends on why status is asked.",
+                              ("why is status being asked: T/U-visa certification, a 922(d)(5) firearm check, or another purpose? (asks[].detail.purpose)",))
     return None
 
 

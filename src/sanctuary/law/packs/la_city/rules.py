@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sanctuary.engine.facts import Facts
-from sanctuary.law.helpers import scoped
+from sanctuary.law.helpers import local_status_limit, nonpublic_needs_judge, scoped
 from sanctuary.law.rules import Obligation, Outcome, RuleSet, Verdict
 
 RULES = RuleSet()
@@ -66,15 +66,21 @@ def status(f: Facts) -> Verdict | None:
     ok, early = scoped(f)
     if not ok:
         return early
-    reading = f.reading("usc-1373-local-limits")
-    if reading == "federal-preempts":
-        return None
-    if reading == "review":
-        return Verdict.review("The City treats status as confidential and does not collect it, but 8 U.S.C. 1373/1644 bar "
-                              "local limits on sharing it.",
-                              ("counsel: does the ordinance's confidentiality of immigration status apply (8 U.S.C. 1373, 1644)?",),
-                              cites=("us-1373",), would_change=("the City does not collect status, so there is usually nothing to share",))
-    return Verdict.prohibited("Immigration status is confidential City data and is not collected.")
+    return local_status_limit(f, "The City (status is confidential and not collected)")
+
+
+@R("city.status-inquiry", instrument="ord-188441", asks=["status-inquiry"], cites=["ord-188441-status"])
+def status_inquiry(f: Facts) -> Verdict | None:
+    """The ordinance bars asking about or collecting status, except to provide a City service, to help
+    the person with their own immigration matter, or for employment (law file §6.1 item 1)."""
+    purpose = f.detail("purpose", "unknown")
+    if purpose in ("city-service", "own-immigration-matter", "employment", "u-t-visa-certification"):
+        return Verdict.permitted("The ordinance allows asking when needed for a City service, the person's own immigration "
+                                 "matter (such as a T/U-visa certification) or employment.")
+    if purpose == "unknown":
+        return Verdict.review("The answer depends on why status is asked.",
+                              ("why is status being asked? (asks[].detail.purpose)",))
+    return Verdict.prohibited("City personnel may not ask about or collect immigration or citizenship status or place of birth.")
 
 
 @R("city.access", instrument="ord-188441", asks=["facility-access"], cites=["ord-188441-access"])
@@ -84,16 +90,8 @@ def access(f: Facts) -> Verdict | None:
         return early
     if f.detail("area") == "public" and f.detail("use") != "staging":
         return None
-    t = f.judge_signed_warrant
-    if t.true:
-        return None
-    if f.detail("area") is None:
-        return Verdict.review("The answer depends on the area.", ("is the area public or nonpublic? (asks[].detail.area)",))
-    if t.unknown_:
-        return Verdict.review("Non-public City areas need a judicial warrant.", t.missing)
-    return Verdict.prohibited("No access to non-public areas of City property, incl. City jails, without a judicial warrant; "
-                              "agents may stay in public areas; do not physically obstruct.",
-                              would_change=("a warrant signed by a judge",))
+    return nonpublic_needs_judge(f, "City areas", "No access to non-public areas of City property, incl. City jails, "
+                                 "without a judicial warrant; agents may stay in public areas; do not physically obstruct.")
 
 
 @R("city.operations", instrument="ord-188441", asks=["assist-operation"], cites=["ord-188441-operations"])

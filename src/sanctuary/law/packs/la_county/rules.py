@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sanctuary.engine.facts import Facts
-from sanctuary.law.helpers import release_fields, scoped
+from sanctuary.law.helpers import local_status_limit, nonpublic_needs_judge, release_fields, scoped
 from sanctuary.law.rules import RuleSet, Verdict
 
 RULES = RuleSet()
@@ -17,15 +17,8 @@ def sl_access(f: Facts) -> Verdict | None:
         return early
     if f.detail("area") == "public":
         return None
-    t = f.judge_signed_warrant
-    if t.true:
-        return None
-    if f.detail("area") is None:
-        return Verdict.review("The answer depends on the area.", ("is the area public or nonpublic? (asks[].detail.area)",))
-    if t.unknown_:
-        return Verdict.review("Non-public County areas need a warrant signed by a judge.", t.missing)
-    return Verdict.prohibited("County staff may not admit immigration agents to non-public areas without a warrant signed by a judge.",
-                              would_change=("a warrant signed by a judge",))
+    return nonpublic_needs_judge(f, "County areas", "County staff may not admit immigration agents to non-public areas "
+                                 "without a warrant signed by a judge.")
 
 
 @R("county.sl.resources", instrument="county-sensitive-locations", asks=_RESOURCE_ASKS, cites=["county-sl-resources"])
@@ -78,13 +71,9 @@ def communication_2020(f: Facts) -> Verdict | None:
     if t.true:
         return None
     if f.ask.kind == "status-info":
-        reading = f.reading("usc-1373-local-limits")
-        if reading == "federal-preempts":
-            return None
-        if reading == "review":
-            return Verdict.review("County policy bars communicating immigration status, but 8 U.S.C. 1373/1644 bar local limits on it.",
-                                  ("counsel: does the County's limit on communicating immigration status apply (8 U.S.C. 1373, 1644)?",),
-                                  cites=("us-1373",))
+        limit = local_status_limit(f, "The County (Sept 1, 2020 motion)")
+        if limit is None or limit.outcome == "review":
+            return limit
     if t.unknown_:
         return Verdict.review("County policy allows this only with a judicial warrant or judicial probable-cause determination.", t.missing)
     return Verdict.prohibited("County policy: no communication of release date and time or immigration status without a "

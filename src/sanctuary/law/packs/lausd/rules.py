@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import date
 
 from sanctuary.engine.facts import Facts
-from sanctuary.law.helpers import COOPERATION_ASKS, scoped
+from sanctuary.law.helpers import COOPERATION_ASKS, local_status_limit, scoped
 from sanctuary.law.rules import Obligation, RuleSet, Verdict
 
 RULES = RuleSet()
@@ -39,19 +39,20 @@ def cooperation(f: Facts) -> Verdict | None:
                               "staff information with immigration authorities.", cites=_cite(f))
 
 
+@R("lausd.status-inquiry", instrument="lausd-safe-zones", asks=["status-inquiry"], cites=[])
+def status_inquiry(f: Facts) -> Verdict | None:
+    """The resolutions bar inquiring into immigration status (Feb 2016, May 2017)."""
+    if f.detail("purpose") == "u-t-visa-certification":
+        return None  # helping a student's family with its own matter: state law (7284.6(b)(4)) decides for school police
+    return Verdict.prohibited("District staff do not inquire into immigration status.", cites=_cite(f))
+
+
 @R("lausd.status", instrument="lausd-safe-zones", asks=["status-info"], cites=[])
 def status(f: Facts) -> Verdict | None:
     ok, early = scoped(f)
     if not ok:
         return early and replace(early, cites=_cite(f))
-    reading = f.reading("usc-1373-local-limits")
-    if reading == "federal-preempts":
-        return None
-    if reading == "review":
-        return Verdict.review("District policy bars sharing status information; 8 U.S.C. 1373/1644 bar local limits on it.",
-                              ("counsel: does the district's limit on sharing immigration status apply (8 U.S.C. 1373, 1644)?",),
-                              cites=(*_cite(f), "us-1373"))
-    return Verdict.prohibited("District staff do not inquire into or share immigration status.", cites=_cite(f))
+    return local_status_limit(f, "The district", _cite(f))
 
 
 @RULES.obligation("lausd.call-counsel", instrument="lausd-safe-zones", cites=["lausd-2017"])
