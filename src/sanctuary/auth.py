@@ -2,8 +2,8 @@
 
 A token looks like ``sct_<prefix>_<secret>``.  The database keeps the prefix (to find the row) and an
 argon2id hash of the whole token; the token itself is shown once, at creation.  Argon2 is deliberately
-slow, so a verified token is remembered in-process by its SHA-256 for a short time; revocation is
-still checked against the database on every request.
+slow, so a verified token is remembered in-process by its SHA-256 for a minute.  Revocation takes
+effect at once in the process that revoked, and within ``recheck_seconds`` (1 s) in every other worker.
 """
 
 from __future__ import annotations
@@ -82,10 +82,13 @@ def issue_token(db: Session, user: User) -> tuple[Token, str]:
 
 
 class TokenAuthenticator:
-    def __init__(self, sessions: sessionmaker[Session], rate: float, burst: int, cache_seconds: float = 60) -> None:
+    def __init__(self, sessions: sessionmaker[Session], rate: float, burst: int, cache_seconds: float = 60,
+                 recheck_seconds: float = 1.0) -> None:
         self.sessions = sessions
-        self.rate, self.burst, self.cache_seconds = rate, burst, cache_seconds
+        self.rate, self.burst = rate, burst
+        self.cache_seconds, self.recheck_seconds = cache_seconds, recheck_seconds
         self._cache: dict[bytes, tuple[float, Principal]] = {}
+        self._checked: dict[bytes, float] = {}
         self._buckets: dict[int, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
@@ -98,6 +101,9 @@ class TokenAuthenticator:
         digest = hashlib.sha256(token.encode()).digest()
         now = time.monotonic()
         hit = self._cache.get(digest)
+        if hit and now - hit[0] < self.cache_seconds and now - self._checked.get(digest, 0.0) < self.recheck_seconds:
+            self._take(hit[1])  # verified, and its revocation was checked less than recheck_seconds ago
+            return hit[1]
         with self.sessions() as db:
             if hit and now - hit[0] < self.cache_seconds:
                 p = hit[1]
@@ -105,6 +111,7 @@ class TokenAuthenticator:
                 if revoked is not None:
                     self._cache.pop(digest, None)
                     raise AuthError("token revoked", token_prefix=p.token_prefix)
+                self._checked[digest] = now
             else:
                 prefix = token.split("_")[1]
                 row = db.execute(select(Token, User).join(User).where(Token.prefix == prefix)).first()
@@ -119,6 +126,7 @@ class TokenAuthenticator:
                     raise AuthError("token revoked", token_prefix=prefix)
                 p = Principal(Role(user.role), user.id, user.name, user.agency, tok.id, prefix)
                 self._cache[digest] = (now, p)
+                self._checked[digest] = now
         self._take(p)
         return p
 

@@ -14,9 +14,10 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -159,7 +160,7 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         "required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Request"}}}}},
         responses={201: {"description": "the decision, recorded", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Decision"}}}}})
-    async def post_decision(request: Request) -> JSONResponse:
+    async def post_decision(request: Request) -> Response:
         p = who(request, "/v1/decisions")
         raw = await request.body()
         if len(raw) > MAX_BODY:
@@ -171,10 +172,12 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         req = DecisionRequest.parse(data)
         if req.agency != p.agency:
             raise ForbiddenError(f"a clerk of {p.agency} may not submit for {req.agency}", field="agency")
-        d = svc.decide(req)  # returned only after the ledger commit
-        return JSONResponse(d.model_dump(mode="json"), status_code=201,
-                            headers={"Sanctuary-Law-Version": d.law_version,
-                                     "Sanctuary-Ledger-Size": str(d.receipt["tree_size"] if d.receipt else "")})
+        # In the threadpool, so this worker keeps accepting requests while the ledger commits: concurrent
+        # decisions share one durable commit (group commit).  Returned only after the commit.
+        d = await run_in_threadpool(svc.decide, req)
+        return Response(d.model_dump_json(), status_code=201, media_type="application/json",
+                        headers={"Sanctuary-Law-Version": d.law_version,
+                                 "Sanctuary-Ledger-Size": str(d.receipt["tree_size"] if d.receipt else "")})
 
     def _decision(decision_id: str) -> dict[str, Any]:
         rec = svc.ledger.get(decision_id)
