@@ -110,7 +110,7 @@ def agencies() -> None:
 @click.argument("charge", required=False)
 @click.option("--file", "file", type=click.Path(exists=True), help="CSV whose column of charges is classified in bulk.")
 @click.option("--column", default="charge", show_default=True)
-@click.option("--out", type=click.Path(), help="Output CSV (default stdout).")
+@click.option("--out", type=click.Path(), help="Output file: .csv or .parquet (default: CSV on stdout).")
 def offense(charge: str | None, file: str | None, column: str, out: str | None) -> None:
     """Show how a charge string reads: canonical form, levels, lists, categories, with citations."""
     from tqdm import tqdm
@@ -128,15 +128,23 @@ def offense(charge: str | None, file: str | None, column: str, out: str | None) 
         rows = list(csv.DictReader(fh))
     if rows and column not in rows[0]:
         raise click.UsageError(f"no column {column!r}; columns: {', '.join(rows[0])}")
-    sink = open(out, "w", newline="") if out else sys.stdout  # noqa: SIM115
-    w = csv.writer(sink)
-    w.writerow([column, "status", "canonical", "confidence", "serious", "violent", "wobbler", "trust_categories", "prop47", "explanation"])
+    header = [column, "status", "canonical", "confidence", "serious", "violent", "wobbler", "trust_categories", "prop47", "explanation"]
+    table: list[list[Any]] = []
     for r in tqdm(rows, disable=not out, unit="charge"):
         p = parse_charge(r[column])
         prof = profile_of(p)
         cats = ",".join(k for k, v in prof.categories.items() if v.true) if prof else ""
-        w.writerow([r[column], p.status, p.canonical, p.confidence, prof and prof.serious.value, prof and prof.violent.value,
-                    prof and prof.wobbler, cats, prof and prof.prop47.value, p.explanation])
+        table.append([r[column], str(p.status), p.canonical, p.confidence, prof and prof.serious.value,
+                      prof and prof.violent.value, prof and prof.wobbler, cats, prof and prof.prop47.value, p.explanation])
+    if out and out.endswith(".parquet"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        pq.write_table(pa.table({h: [row[i] for row in table] for i, h in enumerate(header)}), out)
+        return
+    sink = open(out, "w", newline="") if out else sys.stdout  # noqa: SIM115
+    w = csv.writer(sink)
+    w.writerow(header)
+    w.writerows(table)
     if out:
         sink.close()
 

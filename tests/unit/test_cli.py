@@ -96,3 +96,14 @@ def test_offense_bulk(tmp_path) -> None:
     assert r.exit_code == 0, r.output
     lines = out.read_text().splitlines()
     assert len(lines) == 4 and "resolved" in lines[1] and "local" in lines[2] and "unknown" in lines[3]
+
+
+def test_offense_bulk_parquet(tmp_path) -> None:
+    import pyarrow.parquet as pq
+    src = tmp_path / "charges.csv"
+    src.write_text("charge\n245(A)(1)PC\n41.27CLAMC\n")
+    out = tmp_path / "out.parquet"
+    r = CliRunner().invoke(cli, ["offense", "--file", str(src), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    t = pq.read_table(out).to_pydict()
+    assert t["canonical"] == ["PC 245(a)(1)", "LAMC 41.27(c)"] and t["serious"][0] is True

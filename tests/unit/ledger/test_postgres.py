@@ -61,3 +61,28 @@ def test_postgres_refuses_rewrites_and_detects_tamper(pg_url: str, signer) -> No
 def test_postgres_sigkill(pg_url: str, signer, tmp_path) -> None:
     from .test_crash import crash_rounds
     assert crash_rounds(pg_url, tmp_path / "keys" / "ledger.key", signer, rounds=3, seed=5) > 10
+
+
+def test_api_on_postgres(pg_url: str, signer, base_request: dict) -> None:
+    """The application tables (Alembic on PostgreSQL) and the ledger, through the API."""
+    from fastapi.testclient import TestClient
+
+    from sanctuary.api.app import create_app
+    from sanctuary.auth import create_user, issue_token
+    from sanctuary.service import Sanctuary, open_sessions
+    sessions = open_sessions(pg_url)
+    lg = Ledger(open_store(pg_url), signer)
+    with sessions.begin() as db:
+        _, clerk = issue_token(db, create_user(db, "clerk", "clerk", "lasd"))
+        _, counsel = issue_token(db, create_user(db, "counsel", "counsel", None))
+    svc = Sanctuary(lg, sessions=sessions)
+    req = dict(base_request, as_of="2019-03-02", subject={**base_request["subject"], "csar_registrant": None})  # a review
+    with TestClient(create_app(svc, sessions)) as c:
+        d = c.post("/v1/decisions", json=req, headers={"Authorization": f"Bearer {clerk}"}).json()
+        assert d["receipt"]["ledger_index"] >= 1
+        queue = c.get("/v1/reviews", headers={"Authorization": f"Bearer {counsel}"}).json()
+        assert [q["decision_id"] for q in queue] == [d["decision_id"]]
+        assert c.get("/v1/users", headers={"Authorization": f"Bearer {counsel}"}).status_code == 403
+    assert lg.verify()["ok"]
+    lg.close()
+    sessions.kw["bind"].dispose()
