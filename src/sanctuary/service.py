@@ -65,35 +65,46 @@ class Sanctuary:
             self.sync_cases()
 
     # ---------------------------------------------------------------- review cases
-    def sync_cases(self) -> int:
-        """Open a case for every recorded decision with a review outcome; close those determined."""
+    def sync_cases(self, full: bool = False) -> int:
+        """Open a case for every recorded decision with a review outcome; close those determined.
+        Scans only the entries recorded since the last sync (a watermark kept in ``app_state``), or the
+        whole ledger with ``full`` (rebuilding a lost index)."""
         from sqlalchemy import select
 
-        from .db.models import ReviewCase
+        from .db.models import AppState, ReviewCase
         from .ledger.canonical import from_canonical
+        with self.sessions.begin() as db:
+            mark = db.get(AppState, "review_cases_synced_to")
+            start = int(mark.value) if mark and not full else 0
         opened: dict[str, str] = {}
         closed: dict[str, str] = {}
-        for _, _, data in self.ledger.store.iter_leaves():
-            if data is None:
-                continue
-            if b'"kind":"decision"' in data and b'"review":true' in data:
-                pub = from_canonical(data)["public"]
-                opened[pub["decision_id"]] = pub["agency"]
-            elif b'"kind":"review"' in data:
+        last = start - 1
+        for idx, data in self.ledger.store.iter_kind(["decision", "review"], start):
+            last = idx
+            if b'"kind":"decision"' in data:
+                if b'"review":true' in data:
+                    pub = from_canonical(data)["public"]
+                    opened[pub["decision_id"]] = pub["agency"]
+            else:
                 rec = from_canonical(data)
                 closed[rec["public"]["decision_id"]] = rec["id"]
         n = 0
         with self.sessions.begin() as db:
-            have = {c.decision_id: c for c in db.execute(select(ReviewCase)).scalars()}
+            wanted = set(opened) | set(closed)
+            have = {c.decision_id: c for c in db.execute(
+                select(ReviewCase).where(ReviewCase.decision_id.in_(wanted))).scalars()} if wanted else {}
             for did, agency in opened.items():
-                case = have.get(did)
-                if case is None:
-                    case = ReviewCase(decision_id=did, agency=agency, status="open")
-                    db.add(case)
+                if did not in have:
+                    have[did] = ReviewCase(decision_id=did, agency=agency, status="open")
+                    db.add(have[did])
                     n += 1
-                if did in closed and case.status != "closed":
-                    case.status, case.determination_entry = "closed", closed[did]
+            for did, entry in closed.items():
+                case = have.get(did)
+                if case is not None and case.status != "closed":
+                    case.status, case.determination_entry = "closed", entry
                     case.closed_at = dt.datetime.now(dt.UTC)
+            if last >= start:
+                db.merge(AppState(key="review_cases_synced_to", value=str(last + 1)))
         return n
 
     def _open_case(self, d: Decision) -> None:
@@ -133,12 +144,11 @@ class Sanctuary:
         return receipt
 
     def _readings_from_ledger(self) -> dict[str, str]:
+        from .ledger.canonical import from_canonical
         readings: dict[str, str] = {}
-        for _, _, data in self.ledger.store.iter_leaves():
-            if data is not None and b'"kind":"interpretation"' in data:
-                from .ledger.canonical import from_canonical
-                pub = from_canonical(data)["public"]
-                readings[pub["id"]] = pub["reading"]
+        for _, data in self.ledger.store.iter_kind(["interpretation"]):
+            pub = from_canonical(data)["public"]
+            readings[pub["id"]] = pub["reading"]
         return readings
 
     def _record_law_version(self) -> None:

@@ -130,7 +130,8 @@ def test_review_cases_rebuild_from_the_ledger(api, svc, sessions, recorded: str)
     from sanctuary.db.models import ReviewCase
     with sessions.begin() as db:
         db.execute(delete(ReviewCase))  # the index is lost; the ledger is not
-    assert svc.sync_cases() == 1
+    assert svc.sync_cases(full=True) == 1
+    assert svc.sync_cases() == 0  # the watermark: nothing new since
 
 
 def test_tokens_revocation_and_refusals(api) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import threading
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -318,20 +319,26 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
                      "path": r.path, "status": r.status, "reason": r.reason} for r in rows]
 
     # ---------------------------------------------------------------- aggregates (public)
+    stats_state: dict[str, Any] = {"next": 0, "counts": {}}
+    stats_lock = threading.Lock()
+
     @app.get("/v1/stats")
     def stats(request: Request) -> dict[str, Any]:
-        """Counts of recorded decisions by agency, ask and outcome; cells under 11 are suppressed."""
+        """Counts of recorded decisions by agency, ask and outcome; cells under 11 are suppressed.
+        Counted incrementally: each request reads only the entries recorded since the last one."""
         who(request, "/v1/stats")
-        counts: dict[tuple[str, str, str], int] = {}
         from ..ledger.canonical import from_canonical
-        for _, _, data in svc.ledger.store.iter_leaves():
-            if data and b'"kind":"decision"' in data:
+        with stats_lock:
+            counts: dict[tuple[str, str, str], int] = stats_state["counts"]
+            for idx, data in svc.ledger.store.iter_kind(["decision"], stats_state["next"]):
                 pub = from_canonical(data)["public"]
                 for a in pub["asks"]:
                     key = (pub["agency"], a["kind"], a["outcome"])
                     counts[key] = counts.get(key, 0) + 1
+                stats_state["next"] = idx + 1
+            cells = sorted(counts.items())
         return {"suppressed_below": 11, "cells": [
-            {"agency": k[0], "ask": k[1], "outcome": k[2], "count": v if v >= 11 else None} for k, v in sorted(counts.items())]}
+            {"agency": k[0], "ask": k[1], "outcome": k[2], "count": v if v >= 11 else None} for k, v in cells]}
 
     # ---------------------------------------------------------------- the page
     @app.get("/", response_class=HTMLResponse)

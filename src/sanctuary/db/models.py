@@ -55,6 +55,14 @@ class ReviewCase(Base):
     determination_entry: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
+class AppState(Base):
+    """Small key-value state, e.g. how far the review-case index has been synced from the ledger."""
+
+    __tablename__ = "app_state"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class Refusal(Base):
     __tablename__ = "refusals"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -113,8 +113,7 @@ class Facts:
         if bases and bases <= {"federal-criminal-other"}:
             return Tri.no("the documents rest on a federal crime unrelated to immigration (7284.4(f))")
         if a == "ice-hsi" or bases & {"civil-immigration", "federal-criminal-immigration"}:
-            if bases & {"civil-immigration", "federal-criminal-immigration"} or a == "ice-hsi":
-                return Tri.yes(f"{a} acting on immigration law" if a != "unknown" else "the documents rest on immigration law")
+            return Tri.yes(f"{a} acting on immigration law" if a != "unknown" else "the documents rest on immigration law")
         return Tri.unknown(
             "is the requester performing immigration enforcement functions (Gov. Code § 7284.4(c))? "
             "Name the agency and whether the matter is civil immigration, criminal immigration or another federal crime")
@@ -270,16 +269,15 @@ def _conviction_routes(f: Facts, cf: ConvictionFacts) -> list[tuple[Tri, tuple[s
     sv = prof.serious_or_violent
     cites = tuple(x for x in (prof.serious_cites + prof.violent_cites))
     have = set(c.findings or ()) | prof.implied_findings
-    for r in prof.conduct_routes:
+    for r in prof.conduct_routes:  # items that attach only with a record finding (1192.7(c)(8), (23) ...)
         if sv.true:
             break
-        if True:
-            if have & set(r.findings):
-                sv = sv.or_(Tri.yes(f"{r.citation}: {', '.join(FINDINGS[x] for x in r.findings if x in have)}"))
-                cites = (*cites, r.citation)
-            elif c.findings is None and not sv.true:
-                sv = sv.or_(Tri.unknown(
-                    f"does the record of {name} include a finding of {' or '.join(FINDINGS[x] for x in r.findings)} ({r.citation})? ({cf.path}.findings)"))
+        if have & set(r.findings):
+            sv = sv.or_(Tri.yes(f"{r.citation}: {', '.join(FINDINGS[x] for x in r.findings if x in have)}"))
+            cites = (*cites, r.citation)
+        elif c.findings is None:
+            sv = sv.or_(Tri.unknown(
+                f"does the record of {name} include a finding of {' or '.join(FINDINGS[x] for x in r.findings)} ({r.citation})? ({cf.path}.findings)"))
     if other_state and sv.value is not False:
         sv = Tri.unknown(f"would the out-of-state conviction {name} be a serious or violent felony in California (Gov. Code § 7282(f), (g))?")
     a1 = felony.and_(sv)

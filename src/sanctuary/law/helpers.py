@@ -14,17 +14,6 @@ COOPERATION_ASKS = ("hold", "notify-release", "transfer", "interview", "personal
                     "data-share", "interpreter")
 
 
-def out_of_scope(f: Facts) -> Verdict | None:
-    """For rules that limit help with *immigration enforcement*: ``None`` while the requester is an
-    immigration authority; a permitted/None when it is not; review while that is unknown."""
-    t = f.immigration_authority
-    if t.true:
-        return None
-    if t.false:
-        return Verdict.permitted("not immigration enforcement")  # callers return None on this
-    return Verdict.review("Whether this rule applies depends on who is asking and why.", t.missing)
-
-
 def scoped(f: Facts) -> tuple[bool, Verdict | None]:
     """(applies, early) -- ``applies`` False means the rule should return ``early`` (None or review)."""
     t = f.immigration_authority

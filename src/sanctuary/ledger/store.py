@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS leaves (
 CREATE TABLE IF NOT EXISTS tree_heads (size INTEGER PRIMARY KEY, root BLOB NOT NULL, checkpoint TEXT NOT NULL,
   created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS personal (idx INTEGER PRIMARY KEY, salt BLOB NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS leaves_kind ON leaves(kind, idx);
 CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS leaves_no_update BEFORE UPDATE ON leaves BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS leaves (
 CREATE TABLE IF NOT EXISTS tree_heads (size BIGINT PRIMARY KEY, root BYTEA NOT NULL, checkpoint TEXT NOT NULL,
   created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS personal (idx BIGINT PRIMARY KEY, salt BYTEA NOT NULL, data BYTEA NOT NULL);
+CREATE INDEX IF NOT EXISTS leaves_kind ON leaves(kind, idx);
 CREATE OR REPLACE FUNCTION sanctuary_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'ledger is append-only'; END $$;
 DO $$ BEGIN
@@ -59,6 +61,7 @@ class Store(Protocol):
     def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
                head: tuple[int, bytes, str, str]) -> None: ...
     def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]: ...
+    def iter_kind(self, kinds: Sequence[str], start: int = 0) -> Iterator[tuple[int, bytes]]: ...
     def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes, bytes | None, bytes | None, bytes | None]]: ...
     def orphan_personal(self) -> list[int]: ...
     def heads(self) -> list[tuple[int, bytes, str]]: ...
@@ -130,6 +133,14 @@ class SQLiteStore:
     def orphan_personal(self) -> list[int]:
         return [r[0] for r in self._db.execute(
             "SELECT p.idx FROM personal p LEFT JOIN leaves l ON l.idx = p.idx WHERE l.idx IS NULL LIMIT 10")]
+
+    def iter_kind(self, kinds: Sequence[str], start: int = 0) -> Iterator[tuple[int, bytes]]:
+        """(idx, leaf data) of the entries of the given kinds from ``start``, in index order."""
+        marks = ",".join("?" * len(kinds))
+        cur = self._db.execute(f"SELECT l.idx, e.data FROM leaves l JOIN entries e ON e.leaf_hash = l.leaf_hash "
+                               f"WHERE l.kind IN ({marks}) AND l.idx >= ? ORDER BY l.idx", (*kinds, start))
+        while rows := cur.fetchmany(10_000):
+            yield from rows
 
     def heads(self) -> list[tuple[int, bytes, str]]:
         return list(self._db.execute("SELECT size, root, checkpoint FROM tree_heads ORDER BY size"))
@@ -225,6 +236,14 @@ class PostgresStore:
     def orphan_personal(self) -> list[int]:
         return [r[0] for r in self._db.execute(
             "SELECT p.idx FROM personal p LEFT JOIN leaves l ON l.idx = p.idx WHERE l.idx IS NULL LIMIT 10")]
+
+    def iter_kind(self, kinds: Sequence[str], start: int = 0) -> Iterator[tuple[int, bytes]]:
+        with self._db.cursor() as c:
+            c.execute("SELECT l.idx, e.data FROM leaves l JOIN entries e ON e.leaf_hash = l.leaf_hash "
+                      "WHERE l.kind = ANY(%s) AND l.idx >= %s ORDER BY l.idx", (list(kinds), start))
+            while rows := c.fetchmany(10_000):
+                for i, d in rows:
+                    yield i, bytes(d)
 
     def heads(self) -> list[tuple[int, bytes, str]]:
         return [(s, bytes(r), c) for s, r, c in self._db.execute("SELECT size, root, checkpoint FROM tree_heads ORDER BY size")]

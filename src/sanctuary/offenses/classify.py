@@ -120,10 +120,7 @@ def _list_membership(ov: Overlays, items: tuple[ListItem, ...], sec: Section, at
                 hits.append(it.citation)
             continue
         if it.sentence_life:
-            if custody == "state-prison" and not attempt and not conspiracy:
-                # only life/death sentence strings are classified state-prison-with-life; see generate.py
-                pass
-            continue
+            continue  # decided from the DOJ sentence string in profile() (LIFE/DEATH)
         if it.any_felony:
             routes.append(ConductRoute(it.citation, it.label, it.conduct, True))
             continue
