@@ -40,8 +40,11 @@ class DecisionEngine:
         got = self._bound.get(key)
         if got is None:
             got = []
+            sup = self.regime.superseded
             for r in self._by_ask.get(ask, []) + self._by_ask.get("*", []):
                 ins = self.regime.instruments[r.instrument]
+                if (r.id, ask) in sup or (r.id, "*") in sup:
+                    continue  # set aside by a comparison regime (listed in the decision's trace)
                 if agency.bound_by(ins.binds):
                     got.append((r, ins))
             self._bound[key] = got
@@ -180,9 +183,10 @@ class DecisionEngine:
         if verdict.outcome == Outcome.REVIEW and not verdict.missing:
             verdict = Verdict(verdict.outcome, verdict.reason, verdict.cites,
                               ("counsel's reading of the cited provision for these facts",), verdict.would_change)
+        set_aside = [f"{rid} ({why})" for (rid, a), why in self.regime.superseded.items() if a in (ask.kind, "*")]
         node = {"ask": ask.kind, "index": idx, "detail": dict(ask.detail), "outcome": str(verdict.outcome),
                 "deciding_rule": rule.id, "citations": self._labels(rule.cites + verdict.cites),
-                "layers": layers, "notes": notes}
+                "layers": layers, "notes": notes + [f"set aside in this regime: {x}" for x in set_aside]}
         return rule, verdict, node
 
     def _obligations(self, f: Facts, verdicts: list[Verdict]) -> list[ObligationOut]:

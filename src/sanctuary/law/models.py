@@ -77,6 +77,14 @@ class Interpretation(_Frozen):
     source: str = ""
 
 
+class Supersession(_Frozen):
+    """A comparison regime setting aside a rule of another pack, for some asks (all if none named)."""
+
+    rule: str
+    asks: tuple[str, ...] = ()
+    why: str
+
+
 class PackManifest(_Frozen):
     id: str
     title: str
@@ -86,6 +94,7 @@ class PackManifest(_Frozen):
     label: str = ""
     instruments: tuple[Instrument, ...] = ()
     interpretations: tuple[Interpretation, ...] = ()
+    supersedes: tuple[Supersession, ...] = ()
 
 
 AgencyKind = Literal[

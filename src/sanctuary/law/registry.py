@@ -78,6 +78,11 @@ class Regime:
         self.interpretations: dict[str, Interpretation] = {}
         self.rules: list[Rule] = []
         self.obligation_rules: list[ObligationRule] = []
+        self.superseded: dict[tuple[str, str], str] = {}  # (rule id, ask or "*") -> why
+        for p in self.packs:
+            for sup in p.manifest.supersedes:
+                for a in sup.asks or ("*",):
+                    self.superseded[(sup.rule, a)] = f"{p.id}: {sup.why}"
         for p in self.packs:
             for ins in p.manifest.instruments:
                 self.instruments[ins.id] = ins
@@ -109,6 +114,9 @@ class Regime:
             for o in r.overrides:
                 if o != "*" and o not in ids:
                     raise LawPackError(f"rule {r.id} overrides unknown rule {o!r}")
+        for rule_id, _ in self.superseded:
+            if rule_id not in ids:
+                raise LawPackError(f"regime {self.id} supersedes unknown rule {rule_id!r}")
         for it in self.interpretations.values():
             if it.default not in it.options:
                 raise LawPackError(f"interpretation {it.id}: default {it.default!r} is not an option")

@@ -35,7 +35,7 @@ def _asks() -> list[dict]:
     return out
 
 
-@pytest.mark.parametrize("regime", ["la-2026", "ca-baseline"])
+@pytest.mark.parametrize("regime", ["la-2026", "ca-baseline", "la-jail-cooperation", "texas-sb4", "287g-jail-model"])
 def test_every_combination_decides(regime: str) -> None:
     eng = DecisionEngine(regime)
     asks = _asks()
@@ -64,6 +64,14 @@ def test_holds_are_never_allowed_anywhere() -> None:
                         "documents": [{"kind": "i-247a", "signed_by": "immigration-officer"}],
                         "asks": [{"kind": "hold"}], "subject": {"csar_registrant": True}})
         assert d.asks[0].outcome in ("prohibited", "review"), (agency, date)
+
+
+def test_regimes_are_labelled() -> None:
+    from sanctuary.law.registry import regimes
+    for rid in regimes():
+        d = DecisionEngine(rid).decide({"agency": "lasd", "as_of": "2026-03-02", "regime": rid, "asks": [{"kind": "hold"}]})
+        assert d.regime_in_force == (rid == "la-2026")
+        assert d.regime_in_force or d.regime_label.startswith("COMPARISON REGIME")
 
 
 def test_nothing_is_required_of_an_agency_without_judicial_process() -> None:

@@ -1,0 +1,1 @@
+"""Comparison regime: the public-debate proposal of cooperation "within the confines of jails"."""
