@@ -14,7 +14,8 @@ import gc
 import json
 import statistics
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sanctuary.engine.decide import DecisionEngine
 from sanctuary.engine.facts import Facts

@@ -23,7 +23,8 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "lapd_ar
 
 
 def main() -> None:
-    rows = list(csv.DictReader(open(DATA / "lapd_arrests_combined_sample.csv", newline="")))
+    with open(DATA / "lapd_arrests_combined_sample.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
     strings = [r["charge"] for r in rows]
     rng = random.Random(1)
     stream = [rng.choice(strings) for _ in range(300_000)]
@@ -59,7 +60,8 @@ def main() -> None:
     res = status.get("resolved", 0) + status.get("section-only", 0)
     print(f"LAPD sample: {len(strings)} strings; {status}; state-code strings resolved: {res}/{state} = {res / state:.1%}")
 
-    pairs = [r for r in csv.DictReader(open(DATA / "lapd_observed_charge_strings.csv", newline="")) if r["charge_description"].strip()]
+    with open(DATA / "lapd_observed_charge_strings.csv", newline="") as f:
+        pairs = [r for r in csv.DictReader(f) if r["charge_description"].strip()]
     n = top1 = top5 = acc = ok = 0
     t = time.perf_counter()
     for r in pairs:

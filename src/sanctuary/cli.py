@@ -99,7 +99,8 @@ def laws(regime: str, fmt: str) -> None:
 @cli.command()
 def agencies() -> None:
     """The agency registry and what binds each agency."""
-    from .law.registry import agencies as reg, load_regime
+    from .law.registry import agencies as reg
+    from .law.registry import load_regime
     r = load_regime("la-2026")
     for a in reg().values():
         bound = [i.id for i in r.instruments.values() if a.bound_by(i.binds)]
@@ -162,7 +163,8 @@ def schema(which: str) -> None:
 def init(demo: bool) -> None:
     """Create the ledger key (mode 0600), migrate the database; with --demo, load demo data."""
     from . import settings
-    from .service import Sanctuary, init as make_key, key_path, open_ledger, open_sessions
+    from .service import Sanctuary, key_path, open_ledger, open_sessions
+    from .service import init as make_key
     signer = make_key()
     click.echo(f"ledger key: {key_path()} (verifier key: {signer.verifier_key})")
     sessions = open_sessions()

@@ -22,9 +22,7 @@ class EffectiveInterval:
     def in_force(self, on: date) -> bool:
         if self.effective is not None and on < self.effective:
             return False
-        if self.ends is not None and on > self.ends:
-            return False
-        return True
+        return not (self.ends is not None and on > self.ends)
 
     def label(self) -> str:
         start = self.effective.isoformat() if self.effective else "(always)"

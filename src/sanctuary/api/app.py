@@ -23,10 +23,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..auth import PUBLIC, AuthError, ForbiddenError, Principal, RateLimitedError, TokenAuthenticator, create_user, issue_token
+from ..auth import (
+    AuthError,
+    ForbiddenError,
+    Principal,
+    TokenAuthenticator,
+    create_user,
+    issue_token,
+)
 from ..db.models import Refusal, ReviewCase, Role, User
 from ..engine.explain import to_text
-from ..engine.models import Decision, Request as DecisionRequest, field_path, request_schema
+from ..engine.models import Decision, field_path, request_schema
+from ..engine.models import Request as DecisionRequest
 from ..errors import InputError, LedgerError, SanctuaryError
 from ..law.registry import agencies, load_regime
 from ..offenses.classify import profile_of

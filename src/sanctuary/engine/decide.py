@@ -172,9 +172,7 @@ class DecisionEngine:
             if verdict.floor and RESTRICTIVENESS[v.outcome] > RESTRICTIVENESS[verdict.outcome]:
                 notes.append(f"{layer} layer ({r.id}: {v.outcome}) does not apply against {rule.id}")
                 continue
-            if v.outcome == Outcome.REQUIRED and verdict.outcome != Outcome.PROHIBITED:
-                rule, verdict = r, v
-            elif RESTRICTIVENESS[v.outcome] > RESTRICTIVENESS[verdict.outcome] or v.floor:
+            if v.outcome == Outcome.REQUIRED and verdict.outcome != Outcome.PROHIBITED or RESTRICTIVENESS[v.outcome] > RESTRICTIVENESS[verdict.outcome] or v.floor:
                 rule, verdict = r, v
             elif v.outcome == verdict.outcome:  # layers agree: one answer, every supporting citation
                 verdict = Verdict(verdict.outcome, verdict.reason, tuple(dict.fromkeys(verdict.cites + r.cites + v.cites)),

@@ -241,7 +241,7 @@ class Ledger:
             if cp.size and tree.root(cp.size) != cp.root:
                 raise IntegrityError(f"the log is not an extension of the published checkpoint at size {cp.size}",
                                      index=cp.size - 1)
-            proof = tree.consistency_proof(cp.size) if 0 < cp.size else []
+            proof = tree.consistency_proof(cp.size) if cp.size > 0 else []
             if cp.size and not verify_consistency(cp.size, len(tree), cp.root, tree.root(), proof):
                 raise IntegrityError("consistency proof failed", index=cp.size - 1)
             report["consistent_with"] = {"size": cp.size, "proof": [p.hex() for p in proof]}

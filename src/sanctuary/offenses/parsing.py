@@ -203,8 +203,8 @@ def _parse(catalog: Catalog, raw: str) -> ParsedCharge:  # noqa: C901 - one line
             code = found[0]
             notes.append(f"no code given; only {code} has section {base}")
         else:
-            why = ("no code given and section %s exists in %s" % (base, ", ".join(found))) if found else \
-                f"no code given and section {base} is in no state code"
+            why = (f"no code given and section {base} exists in {', '.join(found)}" if found else
+                   f"no code given and section {base} is in no state code")
             return ParsedCharge(raw=raw, status=ParseStatus.UNKNOWN, attempt=attempt, conspiracy=conspiracy,
                                 truncated=truncated, confidence=0.0, explanation=why,
                                 suggestions=tuple(f"{c} {base}" for c in found))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctuary.errors import IntegrityError, ProofError
+from sanctuary.errors import IntegrityError, LedgerError, ProofError
 from sanctuary.ledger.checkpoint import Verifier
 from sanctuary.ledger.service import Ledger, verify_receipt
 from sanctuary.ledger.store import SQLiteStore
@@ -144,7 +144,7 @@ def test_concurrent_appends_lose_nothing(ledger: Ledger) -> None:
 
 def test_a_failed_commit_returns_no_receipt(ledger: Ledger) -> None:
     _fill(ledger, 1)
-    with pytest.raises(Exception):
+    with pytest.raises(LedgerError, match="could not record d0"):
         ledger.append("decision", "d0", {"dup": True}, None)  # duplicate id: the store refuses
     assert ledger.size() == 1 and ledger.verify()["ok"]
     ledger.append("decision", "d1", {}, None)

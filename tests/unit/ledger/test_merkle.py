@@ -6,7 +6,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanctuary.ledger.merkle import EMPTY_ROOT, MerkleTree, leaf_hash, verify_consistency, verify_inclusion
+from sanctuary.ledger.merkle import (
+    EMPTY_ROOT,
+    MerkleTree,
+    leaf_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 
 V = json.loads((Path(__file__).parents[2] / "vectors" / "rfc6962.json").read_text())
 LEAVES = [leaf_hash(bytes.fromhex(x)) for x in V["leaves"]]
