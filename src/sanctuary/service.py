@@ -160,6 +160,9 @@ class Sanctuary:
 
     def decide(self, data: dict[str, Any] | Request) -> Decision:
         req = data if isinstance(data, Request) else Request.parse(data)
+        if req.regime != self.regime_id:
+            raise InputError(f"only the regime in force ({self.regime_id}) is recorded; {req.regime!r} is a comparison: "
+                             "evaluate it without recording (sanctuary decide --regime)", field="regime")
         d = self.engine.decide(req)
         public, personal = decision_entry(d, req)
         receipt = self.ledger.append("decision", d.decision_id, public, personal)

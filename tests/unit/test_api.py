@@ -179,6 +179,12 @@ def test_bad_bodies_get_clear_4xx(api, body: bytes, status: int, code: str | Non
         assert err["code"] == code and err["message"] and "field" in err
 
 
+def test_comparison_regimes_are_not_recorded(api, base_request: dict) -> None:
+    client, tokens = api
+    r = client.post("/v1/decisions", json=dict(base_request, regime="texas-sb4"), headers=_h(tokens, "clerk-lasd"))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "regime"
+
+
 def test_bad_body_names_the_field(api) -> None:
     client, tokens = api
     r = client.post("/v1/decisions", headers=_h(tokens, "clerk-lasd"), json={
@@ -206,20 +212,34 @@ def _all_cases() -> list[tuple[str, dict, dict]]:
     return out
 
 
-def test_api_decision_equals_engine_for_every_case(api, sessions) -> None:
-    client, tokens = api
+def test_api_decision_equals_engine_for_every_case(tmp_path, signer) -> None:
+    """A deployment records one regime, so each regime gets its own service; every case goes to its own."""
+    from fastapi.testclient import TestClient
+
+    from sanctuary.api.app import create_app
     from sanctuary.auth import create_user, issue_token
     from sanctuary.law.registry import agencies
-    clerk = {}
-    with sessions.begin() as db:
-        for a in agencies():
-            if a != "lasd":
-                _, clerk[a] = issue_token(db, create_user(db, f"parity-clerk-{a}", "clerk", a))
-    clerk["lasd"] = tokens["clerk-lasd"]
-    cases = [c for c in _all_cases() if not c[2]]  # the recorded service runs on the ledger's readings (defaults)
-    assert len(cases) > 100
-    eng = DecisionEngine()
+    from sanctuary.ledger.service import Ledger
+    from sanctuary.ledger.store import SQLiteStore
+    from sanctuary.service import Sanctuary, open_sessions
+    cases = [c for c in _all_cases() if not c[2]]  # the service runs on the ledger's readings (the defaults here)
+    assert len(cases) > 140
+    by_regime: dict[str, list] = {}
     for name, req, _ in cases:
-        r = client.post("/v1/decisions", json=req, headers={"Authorization": f"Bearer {clerk[req['agency']]}"})
-        assert r.status_code == 201, (name, r.text)
-        assert r.json()["asks"] == [a.model_dump(mode="json") for a in eng.decide(req).asks], name
+        by_regime.setdefault(req.get("regime", "la-2026"), []).append((name, req))
+    for regime, reqs in by_regime.items():
+        db = tmp_path / f"{regime}.db"
+        lg = Ledger(SQLiteStore(db), signer)
+        sessions = open_sessions(f"sqlite:///{db}")
+        clerk = {}
+        with sessions.begin() as s:
+            for a in agencies():
+                _, clerk[a] = issue_token(s, create_user(s, f"clerk-{a}", "clerk", a))
+        eng = DecisionEngine(regime)
+        with TestClient(create_app(Sanctuary(lg, regime, sessions), sessions, rate=1e6, burst=10**6)) as c:
+            for name, req in reqs:
+                r = c.post("/v1/decisions", json=req, headers={"Authorization": f"Bearer {clerk[req['agency']]}"})
+                assert r.status_code == 201, (name, r.text)
+                assert r.json()["asks"] == [a.model_dump(mode="json") for a in eng.decide(req).asks], name
+        lg.close()
+        sessions.kw["bind"].dispose()
