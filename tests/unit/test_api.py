@@ -218,15 +218,15 @@ def test_api_decision_equals_engine_for_every_case(tmp_path, signer) -> None:
 
     from sanctuary.api.app import create_app
     from sanctuary.auth import create_user, issue_token
-    from sanctuary.law.registry import agencies
+    from sanctuary.law.registry import agencies, load_regime
     from sanctuary.ledger.service import Ledger
     from sanctuary.ledger.store import SQLiteStore
     from sanctuary.service import Sanctuary, open_sessions
-    cases = [c for c in _all_cases() if not c[2]]  # the service runs on the ledger's readings (the defaults here)
-    assert len(cases) > 140
+    cases = _all_cases()
+    assert len(cases) > 150
     by_regime: dict[str, list] = {}
-    for name, req, _ in cases:
-        by_regime.setdefault(req.get("regime", "la-2026"), []).append((name, req))
+    for name, req, readings in cases:
+        by_regime.setdefault(req.get("regime", "la-2026"), []).append((name, req, readings))
     for regime, reqs in by_regime.items():
         db = tmp_path / f"{regime}.db"
         lg = Ledger(SQLiteStore(db), signer)
@@ -235,11 +235,19 @@ def test_api_decision_equals_engine_for_every_case(tmp_path, signer) -> None:
         with sessions.begin() as s:
             for a in agencies():
                 _, clerk[a] = issue_token(s, create_user(s, f"clerk-{a}", "clerk", a))
-        eng = DecisionEngine(regime)
+            _, counsel = issue_token(s, create_user(s, "counsel", "counsel", None))
+        defaults = {i: it.default for i, it in load_regime(regime).interpretations.items()}
         with TestClient(create_app(Sanctuary(lg, regime, sessions), sessions, rate=1e6, burst=10**6)) as c:
-            for name, req in reqs:
+            for name, req, readings in reqs:
+                for iid, reading in readings.items():  # counsel switches the reading: a ledger entry
+                    assert c.post("/v1/interpretations", json={"id": iid, "reading": reading, "note": name},
+                                  headers={"Authorization": f"Bearer {counsel}"}).status_code == 201
                 r = c.post("/v1/decisions", json=req, headers={"Authorization": f"Bearer {clerk[req['agency']]}"})
                 assert r.status_code == 201, (name, r.text)
-                assert r.json()["asks"] == [a.model_dump(mode="json") for a in eng.decide(req).asks], name
+                want = DecisionEngine(regime, readings).decide(req).asks
+                assert r.json()["asks"] == [a.model_dump(mode="json") for a in want], name
+                for iid in readings:
+                    c.post("/v1/interpretations", json={"id": iid, "reading": defaults[iid], "note": "back to default"},
+                           headers={"Authorization": f"Bearer {counsel}"})
         lg.close()
         sessions.kw["bind"].dispose()
