@@ -151,6 +151,58 @@ def offense(charge: str | None, file: str | None, column: str, out: str | None) 
 
 
 @cli.command()
+@click.argument("file", type=click.Path(exists=True))
+@click.option("--to", "recipient", required=True, help="Recipient: ice-ero, ice-hsi, cbp, usms, other-federal, unknown.")
+@click.option("--agency", required=True, help="The sending agency (registry id).")
+@click.option("--purpose", type=click.Choice(["immigration-enforcement", "criminal-immigration", "criminal-investigation", "unknown"]),
+              required=True)
+@click.option("--as-of", "as_of", default=None, help="Date the law is applied at (default today).")
+@click.option("--public-field", "public", multiple=True, help="A field already available to the public (e.g. on an inmate locator).")
+@click.option("--out", type=click.Path(), help="Where the screened records go (.json, .csv); default stdout (JSON).")
+@click.option("--record/--no-record", default=True, show_default=True, help="Record the screening in the ledger.")
+def screen(file: str, recipient: str, agency: str, purpose: str, as_of: str | None, public: tuple[str, ...],
+           out: str | None, record: bool) -> None:
+    """Screen a CSV or JSON file bound for an immigration authority: each field kept or withheld, cited."""
+    import datetime as dt
+
+    from .firewall.screen import Firewall
+    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    path = Path(file)
+    try:
+        if path.suffix.lower() == ".csv":
+            with open(path, newline="") as fh:
+                records: Any = list(csv.DictReader(fh))
+        else:
+            records = json.loads(path.read_text())
+        if record:
+            from .service import Sanctuary, open_ledger
+            result, receipt = Sanctuary(open_ledger()).screen(records, agency, day, recipient, purpose, public, by="cli")
+        else:
+            from .law.registry import get_agency
+            get_agency(agency)
+            result, receipt = Firewall(agency, day, recipient, purpose, public).screen(records), None
+    except SanctuaryError as e:
+        _fail(e)
+        return
+    except (ValueError, OSError) as e:
+        raise click.UsageError(f"cannot read {file}: {e}") from None
+    for name, r in sorted(result.rulings.items()):
+        click.echo(f"{r.action.upper():8} {name:28} {r.label} — {r.reason} [{'; '.join(r.citations)}]", err=True)
+    if receipt:
+        click.echo(f"recorded: ledger index {receipt['ledger_index']}", err=True)
+    if out and out.endswith(".csv"):
+        cols = sorted({k for row in result.records if isinstance(row, dict) for k in row})
+        with open(out, "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=cols)
+            w.writeheader()
+            w.writerows([r for r in result.records if isinstance(r, dict)])
+    elif out:
+        Path(out).write_text(json.dumps(result.records, indent=2, default=str))
+    else:
+        click.echo(json.dumps(result.records, indent=2, default=str))
+
+
+@cli.command()
 @click.argument("which", type=click.Choice(["request", "decision"]))
 def schema(which: str) -> None:
     """Print the JSON Schema of the request or decision."""

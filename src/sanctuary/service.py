@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,22 @@ class Sanctuary:
         receipt = self.ledger.append("decision", d.decision_id, public, personal)
         self._open_case(d)
         return d.model_copy(update={"receipt": receipt})
+
+    def screen(self, records: Any, agency: str, as_of: dt.date, recipient: str, purpose: str,
+               public_fields: tuple[str, ...] = (), by: str = "") -> tuple[Any, dict[str, Any]]:
+        """Screen outbound records and record the screening (fields kept and withheld, with citations;
+        never the values) in the ledger.  Returns (result, receipt)."""
+        from .firewall.screen import Firewall
+        from .law.registry import get_agency
+        get_agency(agency)
+        result = Firewall(agency, as_of, recipient, purpose, public_fields, self.engine).screen(records)
+        n_in = len(records) if isinstance(records, list) else 1
+        receipt = self.ledger.append("screening", f"screen-{dt.datetime.now(dt.UTC).isoformat()}-{os.urandom(4).hex()}", {
+            "agency": agency, "as_of": as_of.isoformat(), "recipient": recipient, "purpose": purpose, "by": by,
+            "records_in": n_in, "records_out": len(result.records),
+            "fields": {k: {"action": r.action, "outcome": r.outcome, "citations": r.citations} for k, r in sorted(result.rulings.items())},
+        })
+        return result, receipt
 
     def set_interpretation(self, interpretation_id: str, reading: str, by: str, note: str) -> dict[str, Any]:
         regime = load_regime(self.regime_id)

@@ -70,6 +70,8 @@ def _matrix(did: str, user_id: int, token_id: int) -> list[tuple[str, str, dict 
         ("POST", f"/v1/users/{user_id}/tokens", None, allow({"admin"}, 201)),
         ("DELETE", f"/v1/tokens/{token_id}", None, allow({"admin"})),
         ("GET", "/v1/refusals", None, allow({"admin", "auditor"})),
+        ("POST", "/v1/screen", {"agency": "lasd", "as_of": "2019-03-02", "to": "ice-ero", "purpose": "immigration-enforcement",
+                                "records": [{"name": SECRET_REF, "charges": SECRET_CHARGE}]}, allow({"clerk-lasd"})),
     ]
 
 
@@ -177,6 +179,21 @@ def test_bad_bodies_get_clear_4xx(api, body: bytes, status: int, code: str | Non
     if code:
         err = r.json()["error"]
         assert err["code"] == code and err["message"] and "field" in err
+
+
+def test_screen_endpoint_records_what_left(api, svc) -> None:
+    client, tokens = api
+    r = client.post("/v1/screen", headers=_h(tokens, "clerk-lasd"), json={
+        "agency": "lasd", "as_of": "2019-03-02", "to": "ice-ero", "purpose": "immigration-enforcement",
+        "records": [{"name": "Maria R.", "charges": "211PC", "dob": "1990-01-01"}]})
+    body = r.json()
+    assert body["records"] == [{"charges": "211PC"}] and body["withheld"] == ["dob", "name"]
+    entry = svc.ledger.get(body["receipt"]["entry_id"])
+    assert entry["kind"] == "screening" and entry["public"]["fields"]["dob"]["action"] == "removed"
+    assert b"Maria" not in svc.ledger.store.find(body["receipt"]["entry_id"])[2]
+    other = client.post("/v1/screen", headers=_h(tokens, "clerk-lapd"), json={
+        "agency": "lasd", "to": "ice-ero", "purpose": "unknown", "records": []})
+    assert other.status_code == 403
 
 
 def test_comparison_regimes_are_not_recorded(api, base_request: dict) -> None:

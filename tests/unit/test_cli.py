@@ -107,3 +107,14 @@ def test_offense_bulk_parquet(tmp_path) -> None:
     assert r.exit_code == 0, r.output
     t = pq.read_table(out).to_pydict()
     assert t["canonical"] == ["PC 245(a)(1)", "LAMC 41.27(c)"] and t["serious"][0] is True
+
+
+def test_screen_file_and_record(tmp_path, home) -> None:
+    src = tmp_path / "export.csv"
+    src.write_text("name,home_address,charges,shoe_size\nMaria R.,123 Main St,211PC,9\n")
+    out = tmp_path / "out.json"
+    r = CliRunner().invoke(cli, ["screen", str(src), "--to", "ice-ero", "--agency", "lasd", "--purpose",
+                                 "immigration-enforcement", "--as-of", "2019-03-02", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text()) == [{"charges": "211PC"}]
+    assert "REMOVED  home_address" in r.output and "recorded: ledger index" in r.output

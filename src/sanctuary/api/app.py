@@ -8,6 +8,7 @@ and tokens), public (no token: aggregates, the law, the agencies, checkpoints).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import logging
@@ -62,6 +63,7 @@ POLICY: dict[tuple[str, str], tuple[Role, ...]] = {
     ("GET", "/v1/users"): (D,), ("POST", "/v1/users"): (D,), ("POST", "/v1/users/{user_id}/tokens"): (D,),
     ("DELETE", "/v1/tokens/{token_id}"): (D,), ("GET", "/v1/refusals"): (D, A),
     ("GET", "/v1/stats"): ALL,
+    ("POST", "/v1/screen"): (C,),
 }
 
 
@@ -88,6 +90,16 @@ class ReviewBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     determinations: list[Determination] = Field(min_length=1, max_length=50)
     note: str = Field(min_length=1, max_length=5000)
+
+
+class ScreenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agency: str = Field(min_length=1, max_length=80)
+    as_of: dt.date | None = None
+    to: str = Field(pattern="^(ice-ero|ice-hsi|cbp|usms|other-federal|unknown)$")
+    purpose: str = Field(pattern="^(immigration-enforcement|criminal-immigration|criminal-investigation|unknown)$")
+    public_fields: list[str] = Field(default_factory=list, max_length=100)
+    records: list[Any] = Field(max_length=10_000)
 
 
 class InterpretationBody(BaseModel):
@@ -327,6 +339,18 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
                      "path": r.path, "status": r.status, "reason": r.reason} for r in rows]
 
     # ---------------------------------------------------------------- aggregates (public)
+    @app.post("/v1/screen")
+    def screen(request: Request, body: ScreenBody) -> dict[str, Any]:
+        """What of these records may leave for the recipient: each field kept or withheld, with its citation."""
+        p = who(request, "/v1/screen")
+        if body.agency != p.agency:
+            raise ForbiddenError(f"a clerk of {p.agency} may not screen for {body.agency}", field="agency")
+        result, receipt = svc.screen(body.records, body.agency, body.as_of or dt.date.today(), body.to, body.purpose,
+                                     tuple(body.public_fields), by=p.name)
+        return {"records": result.records, "withheld": result.withheld, "receipt": receipt,
+                "fields": {k: {"action": r.action, "label": r.label, "outcome": r.outcome, "reason": r.reason,
+                               "citations": r.citations} for k, r in sorted(result.rulings.items())}}
+
     stats_state: dict[str, Any] = {"next": 0, "counts": {}}
     stats_lock = threading.Lock()
 

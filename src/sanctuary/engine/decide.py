@@ -130,8 +130,8 @@ class DecisionEngine:
             overridden: set[str] = set()
             if len(hits) > 1:
                 for r, _ in hits:
-                    if r.overrides == ("*",):  # an exception to every rule in its layer
-                        overridden.update(x.id for x, _ in hits if x is not r)
+                    if r.overrides == ("*",):  # an exception to every rule of its own instrument
+                        overridden.update(x.id for x, _ in hits if x is not r and x.instrument == r.instrument)
                     else:
                         overridden.update(r.overrides)
                 if any(not r.default for r, _ in hits):  # cited defaults yield to any specific rule

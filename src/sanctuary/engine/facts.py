@@ -107,7 +107,7 @@ class Facts:
     def immigration_authority(self) -> Tri:
         """Is the requester performing immigration enforcement functions (Gov. Code § 7284.4(c), (f))?"""
         a = self.req.from_authority
-        bases = {d.offense_basis for d in self.req.documents if d.kind != "none"}
+        bases = {d.offense_basis for d in self.req.documents} - {"unknown"}  # a basis stated without paper counts too
         if a in ("ice-ero", "cbp"):
             return Tri.yes(f"{a} is an immigration authority")
         if bases and bases <= {"federal-criminal-other"}:

@@ -8,7 +8,7 @@
 
 A rule returns a :class:`Verdict` when it applies and ``None`` when it does not.  A rule that is an
 exception to others names them in ``overrides`` (default logic: base rule → exception → exception to
-the exception).  Dates come from the instrument and the cited provisions, or from ``effective`` /
+the exception); ``overrides=["*"]`` makes it an exception to every rule of its own instrument.  Dates come from the instrument and the cited provisions, or from ``effective`` /
 ``ends`` given here -- never from function names.
 """
 

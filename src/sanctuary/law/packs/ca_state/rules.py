@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sanctuary.engine.facts import Facts
-from sanctuary.law.helpers import release_fields
+from sanctuary.law.helpers import release_fields, scoped
 from sanctuary.law.rules import Obligation, Outcome, RuleSet, Verdict
 from sanctuary.tri import Tri
 
@@ -264,6 +264,9 @@ def interpreter(f: Facts) -> Verdict:
                                      "ca.values.personal-info", "ca.values.assist"])
 def victims(f: Facts) -> Verdict | None:
     """Triggered by an affirmative flag from the intake (a person in custody on charges is not a victim-witness)."""
+    ok, early = scoped(f)
+    if not ok:
+        return early
     if f.subject.victim_or_witness is True or f.subject.hate_crime_victim_or_witness is True:
         cites = ("pc-422.93-b",) if f.subject.hate_crime_victim_or_witness else ()
         return Verdict.prohibited("A crime victim or witness may not be detained for, reported to, or turned over to "
@@ -275,6 +278,9 @@ def victims(f: Facts) -> Verdict | None:
 @R("ca.ab49", instrument="ed-234.7", asks=["facility-access", "personal-info", "data-share"], cites=["ed-234.7"],
    overrides=["ca.values.facility", "ca.values.personal-info", "ca.values.data", "ca.nonlea.default"])
 def ab49(f: Facts) -> Verdict | None:
+    ok, early = scoped(f)  # AB 49 limits agencies conducting immigration enforcement
+    if not ok:
+        return early
     if f.ask.kind == "facility-access":
         if f.place not in ("school", None):
             return None
@@ -303,6 +309,9 @@ def ab49(f: Facts) -> Verdict | None:
 @R("ca.sb81", instrument="hs-24251", asks=["facility-access", "personal-info", "data-share", "status-info"],
    cites=["hs-24251"], overrides=["ca.nonlea.default"])
 def sb81(f: Facts) -> Verdict | None:
+    ok, early = scoped(f)  # SB 81 limits access and disclosure for immigration enforcement
+    if not ok:
+        return early
     if f.ask.kind == "facility-access":
         if f.place not in ("health-facility", None):
             return None
@@ -334,6 +343,9 @@ def sb81(f: Facts) -> Verdict | None:
 def courthouse(f: Facts) -> Verdict | None:
     if f.detail("place") != "courthouse" and f.agency.kind != "court":
         return None
+    ok, early = scoped(f)
+    if not ok:
+        return early
     if f.ask.kind == "assist-operation" and f.detail("purpose") == "criminal-other":
         return None
     return Verdict.prohibited("No civil arrest in a courthouse of a person attending a proceeding or with legal business there.")
@@ -341,6 +353,7 @@ def courthouse(f: Facts) -> Verdict | None:
 
 @R("ca.alpr", instrument="civ-1798.90.55", asks=["data-share"], cites=["civ-1798.90.55-b"], overrides=["ca.nonlea.default"])
 def alpr(f: Facts) -> Verdict | None:
+    """Purpose-independent: ALPR data may not go to a federal agency for any purpose."""
     if f.detail("kind") != "alpr":
         return None
     return Verdict.prohibited("ALPR data may go only to California public agencies, never to federal agencies, incl. "
