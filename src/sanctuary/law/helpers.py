@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..tri import Tri
 from .rules import Verdict
 
 if TYPE_CHECKING:
@@ -29,16 +30,21 @@ def release_fields(f: Facts) -> bool:
     return "release-date" in fields or "schedule" in fields
 
 
+def unless(t: Tri, needed: str, refusal: str) -> Verdict | None:
+    """Local rules of the form "not without X": ``None`` (the rule steps aside) when X is shown, a
+    review naming the missing facts when that is unknown, else a prohibition saying what would change it."""
+    if t.true:
+        return None
+    if t.unknown_:
+        return Verdict.review(f"This is allowed only with {needed}.", t.missing)
+    return Verdict.prohibited(refusal, would_change=(needed,))
+
+
 def nonpublic_needs_judge(f: Facts, where: str, refusal: str) -> Verdict | None:
     """Local rules of the form "no entry to non-public areas without a warrant signed by a judge"."""
-    t = f.judge_signed_warrant
-    if t.true:
-        return None  # the federal layer: a judge's warrant compels
-    if f.detail("area") is None:
+    if f.detail("area") is None and not f.judge_signed_warrant.true:
         return Verdict.review("The answer depends on the area.", ("is the area public or nonpublic? (asks[].detail.area)",))
-    if t.unknown_:
-        return Verdict.review(f"Non-public {where} need a warrant signed by a judge.", t.missing)
-    return Verdict.prohibited(refusal, would_change=("a warrant signed by a judge",))
+    return unless(f.judge_signed_warrant, f"a warrant signed by a judge (non-public {where})", refusal)
 
 
 def local_status_limit(f: Facts, whose: str, cites: tuple[str, ...] = ()) -> Verdict | None:

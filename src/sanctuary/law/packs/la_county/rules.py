@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from sanctuary.engine.facts import Facts
-from sanctuary.law.helpers import local_status_limit, nonpublic_needs_judge, release_fields, scoped
+from sanctuary.law.helpers import local_status_limit, nonpublic_needs_judge, release_fields, scoped, unless
 from sanctuary.law.rules import RuleSet, Verdict
 
 RULES = RuleSet()
+JUDICIAL = "a federal judicial warrant or judicial probable-cause determination"
 R = RULES.rule
 _RESOURCE_ASKS = ["hold", "notify-release", "transfer", "interview", "personal-info", "criminal-history",
                   "assist-operation", "arrest-civil-warrant", "task-force", "agreement", "data-share", "interpreter"]
@@ -47,14 +48,9 @@ def custody_2020(f: Facts) -> Verdict | None:
         return None
     if f.ask.kind == "assist-operation" and f.detail("purpose") == "criminal-other":
         return None
-    t = f.judicial_warrant_or_pc
-    if t.true:
-        return None
-    if t.unknown_:
-        return Verdict.review("County policy allows this only with a judicial warrant or judicial probable-cause determination.", t.missing)
-    return Verdict.prohibited("County policy: no holding, transferring or facilitating an arrest for immigration authorities "
-                              "without a judicial warrant or judicial probable-cause determination.",
-                              would_change=("a federal judicial warrant or judicial probable-cause determination",))
+    return unless(f.judicial_warrant_or_pc, JUDICIAL,
+                  "County policy: no holding, transferring or facilitating an arrest for immigration authorities "
+                  "without a judicial warrant or judicial probable-cause determination.")
 
 
 @R("county.2020.communication", instrument="county-2020-motion", asks=["notify-release", "personal-info", "status-info"],
@@ -67,18 +63,13 @@ def communication_2020(f: Facts) -> Verdict | None:
         return early
     if f.ask.kind == "personal-info" and not release_fields(f):
         return None
-    t = f.judicial_warrant_or_pc
-    if t.true:
-        return None
-    if f.ask.kind == "status-info":
+    if f.ask.kind == "status-info" and not f.judicial_warrant_or_pc.true:
         limit = local_status_limit(f, "The County (Sept 1, 2020 motion)")
         if limit is None or limit.outcome == "review":
             return limit
-    if t.unknown_:
-        return Verdict.review("County policy allows this only with a judicial warrant or judicial probable-cause determination.", t.missing)
-    return Verdict.prohibited("County policy: no communication of release date and time or immigration status without a "
-                              "judicial warrant or judicial probable-cause determination.",
-                              would_change=("a federal judicial warrant or judicial probable-cause determination",))
+    return unless(f.judicial_warrant_or_pc, JUDICIAL,
+                  "County policy: no communication of release date and time or immigration status without a "
+                  "judicial warrant or judicial probable-cause determination.")
 
 
 @R("lasd.2020", instrument="lasd-2020-policy", asks=["hold", "transfer"], cites=["lasd-2020"])
