@@ -66,11 +66,9 @@ class DecisionEngine:
         trace_asks: list[dict[str, Any]] = []
         would: list[str] = []
         missing: list[str] = []
-        for idx, ask in enumerate(req.asks):
-            f.ask = ask
-            rule, verdict, node = self._decide_ask(f, idx)
+        for ask, (rule, verdict, node) in zip(req.asks, self.decide_asks(f), strict=True):
             verdicts.append(verdict)
-            cites = self._labels((*rule.cites, *verdict.cites))
+            cites = self.cite_labels(rule, verdict)
             asks.append(AskDecision(kind=ask.kind, detail=dict(ask.detail), outcome=str(verdict.outcome),
                                     citations=cites, reason=verdict.reason, deciding_rule=rule.id,
                                     missing_facts=list(verdict.missing), qualifying=verdict.qualifying))
@@ -98,6 +96,17 @@ class DecisionEngine:
             trace={"label": f"{agency.name}, {req.as_of.isoformat()}, regime {regime.id}", "asks": trace_asks},
             receipt=None,
         )
+
+    def decide_asks(self, f: Facts) -> list[tuple[Rule, Verdict, dict[str, Any]]]:
+        """Each ask's deciding rule, folded verdict and trace node (no obligations, no identifiers)."""
+        out = []
+        for idx, ask in enumerate(f.req.asks):
+            f.ask = ask
+            out.append(self._decide_ask(f, idx))
+        return out
+
+    def cite_labels(self, rule: Rule, verdict: Verdict) -> list[str]:
+        return self._labels((*rule.cites, *verdict.cites))
 
     # ------------------------------------------------------------------ internals
     def _labels(self, ids: tuple[str, ...]) -> list[str]:

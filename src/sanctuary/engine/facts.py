@@ -334,6 +334,26 @@ def _conviction_routes(f: Facts, cf: ConvictionFacts) -> list[tuple[Tri, tuple[s
     return routes
 
 
+def pending_route(i: int, pc: PendingCharge, parsed: ParsedCharge, prof: OffenseProfile | None) -> tuple[Tri, tuple[str, ...], str]:
+    """7282.5(b) for one pending charge: a serious, violent or state-prison felony held to answer (PC 872)."""
+    name = f"{parsed.canonical or pc.statute} (subject.pending_charges[{i}])"
+    if prof is None:
+        charge = Tri.unknown(f"what offense is {pc.statute!r} (subject.pending_charges[{i}].statute)? {parsed.explanation}")
+    else:
+        fel = Tri.of(None if pc.level == "unknown" else pc.level == "felony", f"is the pending charge {name} a felony? (subject.pending_charges[{i}].level)")
+        kind = prof.serious.or_(prof.violent)
+        if not kind.true:
+            if prof.custody == "state-prison":
+                kind = Tri.yes("punishable by state prison")
+            elif prof.custody == "undetermined":
+                kind = kind.or_(Tri.unknown(f"is the pending charge {name} a serious or violent felony or punishable by state prison?"))
+        charge = fel.and_(kind)
+    pcf = Tri.of(pc.magistrate_probable_cause,
+                 f"did a magistrate find probable cause under PC 872 on the pending charge {name}? (subject.pending_charges[{i}].magistrate_probable_cause)",
+                 "PC 872 probable-cause finding")
+    return charge.and_(pcf), ("gov-7282.5-b",), f"pending {name} held to answer (PC 872)"
+
+
 def _trust_gate(f: Facts, purpose: str) -> Gate:
     routes: list[tuple[Tri, tuple[str, ...], str]] = []
     prop47_person = False
@@ -354,27 +374,8 @@ def _trust_gate(f: Facts, purpose: str) -> Gate:
     routes.append((fed, ("gov-7282.5-a5",), "federal aggravated felony or outstanding federal felony warrant"))
     # (b): pending serious/violent/state-prison felony charge with a PC 872 probable-cause finding
     b_allowed = purpose == "notify" or (bool(f.pending) and f.reading("7282.5b-transfer") == "notification-and-transfer")
-    if f.pending:
-        for i, pc, parsed, prof in f.pending:
-            name = f"{parsed.canonical or pc.statute} (subject.pending_charges[{i}])"
-            if prof is None:
-                charge = Tri.unknown(f"what offense is {pc.statute!r} (subject.pending_charges[{i}].statute)? {parsed.explanation}")
-            else:
-                fel = Tri.of(None if pc.level == "unknown" else pc.level == "felony", f"is the pending charge {name} a felony? (subject.pending_charges[{i}].level)")
-                kind = prof.serious.or_(prof.violent)
-                if not kind.true:
-                    if prof.custody == "state-prison":
-                        kind = Tri.yes("punishable by state prison")
-                    elif prof.custody == "undetermined":
-                        kind = kind.or_(Tri.unknown(f"is the pending charge {name} a serious or violent felony or punishable by state prison?"))
-                charge = fel.and_(kind)
-            pcf = Tri.of(pc.magistrate_probable_cause,
-                         f"did a magistrate find probable cause under PC 872 on the pending charge {name}? (subject.pending_charges[{i}].magistrate_probable_cause)",
-                         "PC 872 probable-cause finding")
-            t = charge.and_(pcf)
-            if not b_allowed:
-                continue
-            routes.append((t, ("gov-7282.5-b",), f"pending {name} held to answer (PC 872)"))
+    if b_allowed:
+        routes.extend(pending_route(i, pc, parsed, prof) for i, pc, parsed, prof in f.pending)
     yes = [r for r in routes if r[0].true]
     if prop47_person and person_reading:
         return Gate(Tri.no("a Prop 47 misdemeanor bars cooperation for the person (interpretation prop47-scope = person)"),
@@ -389,6 +390,7 @@ def _trust_gate(f: Facts, purpose: str) -> Gate:
             for m in r[0].missing:
                 if m and m not in missing:
                     missing.append(m)
-        return Gate(Tri(None, tuple(missing)), tuple(dict.fromkeys(c for r in unknown for c in r[1])), None)
+        # the open prongs, cited in statute order (not in the order the records happen to be listed)
+        return Gate(Tri(None, tuple(missing)), tuple(sorted({c for r in unknown for c in r[1]})), None)
     cites = ("gov-7282.5-a",) + (("gov-7282.5-a6",) if any("gov-7282.5-a6" in r[1] for r in routes) else ())
     return Gate(Tri.no("no 7282.5 condition is met"), cites, None)

@@ -1,0 +1,130 @@
+"""The flat what-if schema: one row per request, one row per conviction or pending charge.
+
+A table of past requests is two files (CSV or Parquet) joined on ``request_id``:
+
+``requests``
+    ``request_id`` (integer), ``agency``, ``as_of`` (date), ``from_authority``, ``documents``
+    (``;``-separated ``kind[:signed_by[:offense_basis]]``, e.g. ``i-247a:immigration-officer:civil-immigration``),
+    ``asks`` (``;``-separated ask kinds, e.g. ``hold;notify-release;transfer``), ``ask_detail`` (optional
+    JSON object ``{ask kind: detail}``), and the three-valued subject and context facts of the v1
+    contract as nullable booleans (:data:`TRI_COLUMNS`; empty = unknown), ``preferred_language``.
+
+``records``
+    ``request_id``, ``seq`` (order within the request), ``record`` (``conviction`` or ``pending``),
+    ``statute`` (as typed), ``level``, ``date``, ``jurisdiction``, ``reduced``, ``juvenile``, ``findings``
+    (``;``-separated, empty = none, null = not checked), ``magistrate_probable_cause`` (pending only).
+
+:func:`to_request` turns one row and its records into the v1 :class:`~sanctuary.engine.models.Request`
+the scalar engine decides, so the batch engine and the scalar engine read the same facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import polars as pl
+
+from ..engine.models import Request
+from ..errors import InputError
+
+SUBJECT_TRI = ("in_custody", "release_info_public", "csar_registrant", "federal_aggravated_felony",
+               "outstanding_federal_felony_warrant", "prior_removal_after_aggravated_felony", "victim_or_witness",
+               "hate_crime_victim_or_witness", "status_proof_shown")
+CONTEXT_TRI = ("detected_during_unrelated_activity", "exigent_circumstances")
+TRI_COLUMNS = SUBJECT_TRI + CONTEXT_TRI
+
+REQUEST_SCHEMA: dict[str, Any] = {
+    "request_id": pl.Int64, "agency": pl.String, "as_of": pl.Date, "from_authority": pl.String,
+    "documents": pl.String, "asks": pl.String, "ask_detail": pl.String,
+    **{c: pl.Boolean for c in TRI_COLUMNS}, "preferred_language": pl.String,
+}
+RECORD_SCHEMA: dict[str, Any] = {
+    "request_id": pl.Int64, "seq": pl.Int32, "record": pl.String, "statute": pl.String, "level": pl.String,
+    "date": pl.Date, "jurisdiction": pl.String, "reduced": pl.String, "juvenile": pl.Boolean,
+    "findings": pl.String, "magistrate_probable_cause": pl.Boolean,
+}
+REQUIRED_REQUEST = ("request_id", "agency", "as_of", "asks")
+REQUIRED_RECORD = ("request_id", "statute")
+DEFAULTS: dict[str, Any] = {"from_authority": "unknown", "documents": "", "ask_detail": None, "preferred_language": None,
+                            "seq": 0, "record": "conviction", "level": "unknown", "date": None,
+                            "jurisdiction": "california", "reduced": None, "juvenile": False, "findings": None,
+                            "magistrate_probable_cause": None}
+
+
+def conform(df: pl.DataFrame | pl.LazyFrame, schema: Mapping[str, Any], required: Iterable[str],
+            table: str) -> pl.LazyFrame:
+    """Check a table against the flat schema (naming the column) and cast it; optional columns default."""
+    lf = df.lazy()
+    have = lf.collect_schema().names()
+    unknown = [c for c in have if c not in schema]
+    if unknown:
+        raise InputError(f"{table}: unknown column {unknown[0]!r} (see sanctuary.whatif.schema)", field=f"{table}.{unknown[0]}")
+    for c in required:
+        if c not in have:
+            raise InputError(f"{table}: missing column {c!r}", field=f"{table}.{c}")
+    cols = []
+    for c, t in schema.items():
+        if c in have:
+            cols.append(pl.col(c).cast(t, strict=False) if t != pl.String else pl.col(c).cast(pl.String))
+        elif c in DEFAULTS:
+            cols.append(pl.lit(DEFAULTS[c], dtype=t).alias(c))
+        else:  # a tri column not given is unknown
+            cols.append(pl.lit(None, dtype=t).alias(c))
+    return lf.select(cols)
+
+
+def _doc(token: str) -> dict[str, str]:
+    parts = token.split(":")
+    d = {"kind": parts[0]}
+    if len(parts) > 1 and parts[1]:
+        d["signed_by"] = parts[1]
+    if len(parts) > 2 and parts[2]:
+        d["offense_basis"] = parts[2]
+    return d
+
+
+def to_request(row: Mapping[str, Any], records: Iterable[Mapping[str, Any]], regime: str) -> Request:
+    """The v1 request a flat row stands for (validated like any other request)."""
+    detail = json.loads(row["ask_detail"]) if row.get("ask_detail") else {}
+    if not isinstance(detail, dict):
+        raise InputError("ask_detail must be a JSON object {ask kind: detail}", field="ask_detail")
+    convictions, pending = [], []
+    for r in sorted(records, key=lambda r: r.get("seq") or 0):
+        if r.get("record", "conviction") == "pending":
+            pending.append({"statute": r["statute"], "level": r.get("level") or "unknown",
+                            "magistrate_probable_cause": r.get("magistrate_probable_cause")})
+            continue
+        c: dict[str, Any] = {"statute": r["statute"], "level": r.get("level") or "unknown",
+                             "jurisdiction": r.get("jurisdiction") or "california", "juvenile": bool(r.get("juvenile"))}
+        if r.get("date") is not None:
+            c["date"] = r["date"]
+        if r.get("reduced"):
+            c["reduced"] = r["reduced"]
+        if r.get("findings") is not None:
+            c["findings"] = [x for x in r["findings"].split(";") if x]
+        convictions.append(c)
+    as_of = row["as_of"]
+    data = {
+        "agency": row["agency"], "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else as_of,
+        "from_authority": row.get("from_authority") or "unknown",
+        "documents": [_doc(t) for t in (row.get("documents") or "").split(";") if t],
+        "asks": [{"kind": k, **({"detail": detail[k]} if k in detail else {})} for k in row["asks"].split(";") if k],
+        "subject": {**{c: row.get(c) for c in SUBJECT_TRI}, "convictions": convictions, "pending_charges": pending,
+                    "preferred_language": row.get("preferred_language")},
+        "context": {c: row.get(c) for c in CONTEXT_TRI},
+        "regime": regime, "reference": str(row["request_id"]),
+    }
+    return Request.parse(data)
+
+
+def read_table(path: str) -> pl.LazyFrame:
+    """A CSV or Parquet file, lazily (Parquet is scanned by row group; CSV is parsed as a stream)."""
+    p = str(path)
+    if p.endswith(".parquet") or p.endswith(".pq"):
+        return pl.scan_parquet(p)
+    if p.endswith(".csv") or p.endswith(".csv.gz"):
+        return pl.scan_csv(p, try_parse_dates=True, infer_schema_length=10000)
+    raise InputError(f"{p}: expected a .csv or .parquet file", field="data")
