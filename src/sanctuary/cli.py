@@ -353,3 +353,51 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the API and the decision page."""
     import uvicorn
     uvicorn.run("sanctuary.api.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+
+
+# ------------------------------------------------------------------ what-if
+@cli.command()
+@click.option("--data", required=True, type=click.Path(exists=True),
+              help="A directory with requests.{parquet,csv} and records.{parquet,csv}, or a requests file.")
+@click.option("--regime", "regimes", multiple=True, required=True, help="A regime; give two or more. The first is the baseline.")
+@click.option("--out", required=True, type=click.Path(), help="Directory for report.html/.pdf, counts and changes (CSV, Parquet).")
+@click.option("--batch-size", default=500_000, show_default=True)
+@click.option("--pdf/--no-pdf", default=True, show_default=True)
+def whatif(data: str, regimes: tuple[str, ...], out: str, batch_size: int, pdf: bool) -> None:
+    """Run regimes over the same table of past requests and show what changes and which provision changes it."""
+    from tqdm import tqdm
+
+    from .law.registry import regimes as known
+    from .whatif import compare as cmpmod
+    from .whatif.schema import read_table
+
+    unknown = [g for g in regimes if g not in known()]
+    if unknown:
+        raise click.BadParameter(f"unknown regime {unknown[0]!r}; known: {', '.join(known())}", param_hint="--regime")
+    if len(regimes) < 2:
+        raise click.BadParameter("give at least two --regime", param_hint="--regime")
+    p = Path(data)
+    total = read_table(str(next(p.glob("requests.*")) if p.is_dir() else p)).select("request_id").collect().height
+    try:
+        with tqdm(total=total, unit="req", disable=None) as bar:
+            cmp = cmpmod.compare(data, list(regimes), out, batch_size=batch_size, progress=bar.update)
+    except SanctuaryError as e:
+        _fail(e)
+    cmpmod.write_report(cmp, out, pdf=pdf)
+    click.echo(cmpmod.summary_text(cmp))
+    click.echo(f"wrote {', '.join(sorted(cmp.files))} to {out}")
+
+
+@cli.command("whatif-data")
+@click.option("--out", required=True, type=click.Path(), help="Directory for requests and records.")
+@click.option("--rows", type=int, default=None, help="Requests to generate (default: one calibrated year).")
+@click.option("--year", type=int, default=2025, show_default=True)
+@click.option("--seed", type=int, default=2025, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+def whatif_data(out: str, rows: int | None, year: int, seed: int, fmt: str) -> None:
+    """Generate a seeded, calibrated table of LA jail and field requests (assumptions: docs/whatif.md)."""
+    from .whatif import generate
+
+    n = rows or generate.requests_per_year()
+    rq, rc = generate.write(out, n, fmt=fmt, year=year, seed=seed)
+    click.echo(f"wrote {n:,} requests to {rq} and their records to {rc}")

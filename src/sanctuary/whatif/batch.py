@@ -41,7 +41,6 @@ import polars as pl
 from ..engine.decide import DecisionEngine
 from ..engine.facts import REALIGNMENT, ConvictionFacts, Facts, pending_route
 from ..law.registry import get_agency
-from ..offenses.classify import profile_of
 from ..offenses.parsing import parse_charge
 from .schema import RECORD_SCHEMA, REQUEST_SCHEMA, TRI_COLUMNS, conform, to_request
 
@@ -367,7 +366,7 @@ class BatchEngine:
 
     def _summarise(self, r: dict[str, Any]) -> Any:
         """What 7282.5 reads of one record: the value and citations of each prong."""
-        if not GATE_READINGS <= set(self.regime.interpretations):
+        if not set(self.regime.interpretations) >= GATE_READINGS:
             return ("none",)
         base = {"request_id": 0, "agency": "lasd", "as_of": r["as_of"], "asks": "hold"}
         f = self._facts(base, [r])
@@ -386,7 +385,7 @@ class BatchEngine:
         exactly as :func:`sanctuary.engine.facts._trust_gate` folds them: the first qualifying
         conviction (unless a Prop 47 misdemeanor bars the person under that reading), then (a)(4), (a)(5)
         and (b); else the set of open prongs; else no (with (a)(6) when a Prop 47 prong was seen)."""
-        if not GATE_READINGS <= set(self.regime.interpretations):
+        if not set(self.regime.interpretations) >= GATE_READINGS:
             return req.with_columns(gate_n=pl.lit(0, pl.UInt64), gate_t=pl.lit(0, pl.UInt64))
         attrs = pl.DataFrame(self._sid_attrs, schema=SID_SCHEMA, orient="row")
         r = rec.join(attrs, on="sid", how="left")

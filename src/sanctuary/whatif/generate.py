@@ -5,8 +5,9 @@ figure exists it is used:
 
 * LASD transfers to ICE: 1,223 (2017), 964 (2018), 457 (2019) (law file §6.3a, from the Board of
   Supervisors and press reports).  The number of jail detainers per year is set so that the
-  state-baseline regime *permits* a transfer for about 1,223 LASD requests a year: transfers are a
-  subset of what the law allowed, so the generated volume is a lower bound on the real one.
+  state-baseline regime (the Values Act era, 2018) *permits* a transfer for about 964 LASD requests in
+  a generated 2018.  Transfers are a subset of what the law allowed, so the generated volume is a
+  lower bound on the real one.
 * The offense mix of 2017 LASD transfers: about 25 % drug, 20 % person, 20 % property, 4 % vehicle
   code (the rest "other").  :data:`OFFENSE_MIX` draws convictions in those proportions.
 * Charge strings are drawn from the spellings LAPD clerks actually typed (``../shared/data``).
@@ -49,7 +50,9 @@ OFFENSE_MIX = {"drug": 0.25, "person": 0.20, "property": 0.20, "vehicle": 0.04, 
 CONVICTIONS_PER_PERSON = {0: 0.30, 1: 0.28, 2: 0.18, 3: 0.12, 4: 0.07, 5: 0.03, 6: 0.02}
 JAIL_AGENCIES = {"lasd": 0.74, "lapd": 0.20, "la-county-probation": 0.06}
 FIELD_SHARE = 0.08  # field requests (schools, libraries, clinics, City property, e-mails) per jail detainer
-LASD_DETAINERS_PER_YEAR = 11_500  # calibrated in docs/whatif.md against 1,223 LASD transfers in 2017
+# Calibrated (docs/whatif.md): with this many, the state-baseline regime permits about 964 LASD transfers
+# in a generated 2018, the number LASD reported for 2018 (it was bound only by state law until Sept 2020).
+LASD_DETAINERS_PER_YEAR = 2_525
 LANGS = {"es": 0.62, "en": 0.18, "zh": 0.05, "ko": 0.04, "tl": 0.04, "vi": 0.04, "hy": 0.03}
 DETAINER_DOCS = {
     "i-247a:immigration-officer:civil-immigration;i-200:immigration-officer:civil-immigration": 0.58,
@@ -130,7 +133,7 @@ def chunks(n: int, *, year: int | None = 2025, seed: int = 2025, chunk: int = 1_
         field = rng.random(m) < FIELD_SHARE / (1 + FIELD_SHARE)
         fw = np.array([f[4] for f in FIELD])
         fi = pl.Series(np.where(field, rng.choice(len(FIELD), size=m, p=fw / fw.sum()), -1))
-        def by_field(jail: pl.Series, j: int) -> pl.Series:
+        def by_field(jail: pl.Series, j: int, fi: pl.Series = fi) -> pl.Series:
             vals = pl.Series([json.dumps(f[j], separators=(",", ":")) if j == 2 else f[j] for f in FIELD], dtype=pl.String)
             return pl.select(pl.when(fi >= 0).then(vals.gather(fi.clip(0))).otherwise(jail)).to_series()
         none = pl.Series([None] * m, dtype=pl.String)
