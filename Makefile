@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/decide.py
 	$(BIN)/python benchmarks/ledger.py --entries 100000
 	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/whatif.py --rows 2000000
 
 # Regenerate the offense catalog from the DOJ tables in ../shared/data (checksummed).
 catalog: $(STAMP)

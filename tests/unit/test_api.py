@@ -72,6 +72,8 @@ def _matrix(did: str, user_id: int, token_id: int) -> list[tuple[str, str, dict 
         ("GET", "/v1/refusals", None, allow({"admin", "auditor"})),
         ("POST", "/v1/screen", {"agency": "lasd", "as_of": "2019-03-02", "to": "ice-ero", "purpose": "immigration-enforcement",
                                 "records": [{"name": SECRET_REF, "charges": SECRET_CHARGE}]}, allow({"clerk-lasd"})),
+        ("POST", "/v1/whatif", {"regimes": ["la-2026", "ca-baseline"], "generate": {"rows": 300, "year": 2025, "seed": 1}},
+         everyone),
     ]
 
 
@@ -268,3 +270,34 @@ def test_api_decision_equals_engine_for_every_case(tmp_path, signer) -> None:
                            headers={"Authorization": f"Bearer {counsel}"})
         lg.close()
         sessions.kw["bind"].dispose()
+
+
+def test_whatif_over_http_equals_the_batch_engine(api) -> None:
+    import polars as pl
+
+    from sanctuary.whatif import generate
+    from sanctuary.whatif.batch import BatchEngine
+
+    client, tokens = api
+    req, rec = next(generate.chunks(500, year=2025, seed=3))
+    body = {"regimes": ["la-2026", "la-jail-cooperation"],
+            "requests": [{**r, "as_of": r["as_of"].isoformat()} for r in req.to_dicts()],
+            "records": [{**r, "date": r["date"].isoformat() if r["date"] else None} for r in rec.to_dicts()]}
+    r = client.post("/v1/whatif", json=body, headers=_h(tokens, "counsel"))
+    assert r.status_code == 200, r.text
+    got = r.json()
+    want = pl.concat(list(BatchEngine("la-jail-cooperation").run(req, rec))).group_by("outcome").len()
+    counted = {}
+    for c in got["counts"]:
+        if c["regime"] == "la-jail-cooperation":
+            counted[c["outcome"]] = counted.get(c["outcome"], 0) + c["n"]
+    assert counted == dict(want.iter_rows())
+    assert got["labels"]["la-jail-cooperation"].startswith("COMPARISON REGIME")
+    bad = client.post("/v1/whatif", json={"regimes": ["la-2026", "mars"], "generate": {"rows": 10}}, headers=_h(tokens, "counsel"))
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "regimes[1]"
+    big = client.post("/v1/whatif", json={"regimes": ["la-2026", "ca-baseline"], "generate": {"rows": 10**7}})
+    assert big.status_code == 422 and big.json()["error"]["field"] == "generate.rows"
+    page = client.post("/whatif", data={"regime": ["la-2026", "texas-sb4"], "rows": "400", "year": "2025"})
+    assert page.status_code == 200 and "COMPARISON REGIME: Texas law" in page.text and "<svg" in page.text
+    one = client.post("/whatif", data={"regime": ["la-2026"], "rows": "400"})
+    assert one.status_code == 422 and "at least two regimes" in one.text and 'value="la-2026" id="r-la-2026" checked' in one.text

@@ -64,7 +64,9 @@ POLICY: dict[tuple[str, str], tuple[Role, ...]] = {
     ("DELETE", "/v1/tokens/{token_id}"): (D,), ("GET", "/v1/refusals"): (D, A),
     ("GET", "/v1/stats"): ALL,
     ("POST", "/v1/screen"): (C,),
+    ("POST", "/v1/whatif"): ALL,
 }
+WHATIF_MAX_ROWS = 200_000  # generated rows per call; uploaded rows are capped by the body size
 
 
 class _NotFound(SanctuaryError):
@@ -100,6 +102,16 @@ class ScreenBody(BaseModel):
     purpose: str = Field(pattern="^(immigration-enforcement|criminal-immigration|criminal-investigation|unknown)$")
     public_fields: list[str] = Field(default_factory=list, max_length=100)
     records: list[Any] = Field(max_length=10_000)
+
+
+class WhatIfBody(BaseModel):
+    """Regimes to compare over a generated year (``generate``) or over rows in the flat what-if schema."""
+
+    model_config = ConfigDict(extra="forbid")
+    regimes: list[str] = Field(min_length=2, max_length=6)
+    generate: dict[str, int] | None = Field(None, description="{rows, year, seed}: a seeded, calibrated table")
+    requests: list[dict[str, Any]] | None = Field(None, max_length=20_000, description="flat request rows")
+    records: list[dict[str, Any]] = Field(default_factory=list, max_length=100_000, description="flat record rows")
 
 
 class InterpretationBody(BaseModel):
@@ -351,6 +363,13 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
                 "fields": {k: {"action": r.action, "label": r.label, "outcome": r.outcome, "reason": r.reason,
                                "citations": r.citations} for k, r in sorted(result.rulings.items())}}
 
+    @app.post("/v1/whatif")
+    def whatif(request: Request, body: WhatIfBody) -> dict[str, Any]:
+        """Run two or more regimes over the same requests: counts by ask, agency, category and year,
+        transitions against the first regime, and examples of changes with the provisions on each side."""
+        who(request, "/v1/whatif")
+        return _whatif_json(body)
+
     stats_state: dict[str, Any] = {"next": 0, "counts": {}}
     stats_lock = threading.Lock()
 
@@ -376,6 +395,26 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
     @app.get("/", response_class=HTMLResponse)
     def home() -> str:
         return _HOME.replace("__REQ__", "")
+
+    @app.get("/whatif", response_class=HTMLResponse)
+    def whatif_page() -> str:
+        return _whatif_form()
+
+    @app.post("/whatif", response_class=HTMLResponse)
+    async def whatif_run(request: Request) -> HTMLResponse:
+        """The what-if page: pick regimes, a generated year or uploaded CSV/Parquet tables; see the report."""
+        from ..whatif import compare as cmpmod
+        form = await request.form()
+        regimes = [str(x) for x in form.getlist("regime")]
+        try:
+            data = await run_in_threadpool(_whatif_frames, form)
+            if len(regimes) < 2:
+                raise InputError("choose at least two regimes", field="regime")
+            cmp = await run_in_threadpool(cmpmod.compare, data, regimes, None)
+            return HTMLResponse(cmpmod.render_html(cmp, "What-if comparison"))
+        except (SanctuaryError, ValueError) as e:
+            msg = e.message if isinstance(e, SanctuaryError) else str(e)
+            return HTMLResponse(_whatif_form(error=msg, chosen=regimes), status_code=422)
 
     @app.post("/ui/decide", response_class=HTMLResponse)
     async def ui_decide(request: Request) -> str:
@@ -415,6 +454,100 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _check_regimes(regimes: list[str]) -> None:
+    from ..law.registry import regimes as known
+    for i, g in enumerate(regimes):
+        if g not in known():
+            raise InputError(f"unknown regime {g!r}; known: {', '.join(known())}", field=f"regimes[{i}]")
+
+
+def _whatif_json(body: WhatIfBody) -> dict[str, Any]:
+    import polars as pl
+
+    from ..whatif import compare as cmpmod
+    from ..whatif import generate
+    _check_regimes(body.regimes)
+    if (body.generate is None) == (body.requests is None):
+        raise InputError("give either generate {rows, year, seed} or requests rows", field="generate")
+    if body.generate is not None:
+        unknown = set(body.generate) - {"rows", "year", "seed"}
+        if unknown:
+            raise InputError(f"unknown key {sorted(unknown)[0]!r}", field=f"generate.{sorted(unknown)[0]}")
+        rows = body.generate.get("rows", generate.requests_per_year())
+        if not 1 <= rows <= WHATIF_MAX_ROWS:
+            raise InputError(f"rows must be between 1 and {WHATIF_MAX_ROWS:,}", field="generate.rows")
+        year = body.generate.get("year", 2025)
+        if not 2000 <= year <= 2100:
+            raise InputError("year must be between 2000 and 2100", field="generate.year")
+        data = next(generate.chunks(rows, year=year, seed=body.generate.get("seed", 2025), chunk=rows))
+    else:
+        try:
+            data = (pl.DataFrame(body.requests, infer_schema_length=None),
+                    pl.DataFrame(body.records, infer_schema_length=None) if body.records
+                    else pl.DataFrame(schema={"request_id": pl.Int64, "statute": pl.String}))
+        except (TypeError, ValueError, pl.exceptions.PolarsError) as e:
+            raise InputError(f"rows do not form a table: {e}", field="requests") from e
+    try:
+        return cmpmod.as_json(cmpmod.compare(data, body.regimes, None))
+    except pl.exceptions.PolarsError as e:
+        raise InputError(f"the table does not fit the flat what-if schema: {e}", field="requests") from e
+
+
+def _whatif_frames(form: Any) -> Any:
+    import io
+
+    import polars as pl
+
+    from ..whatif import generate
+    up = form.get("requests")
+    if up is not None and getattr(up, "filename", ""):
+        def table(f: Any) -> pl.DataFrame:
+            raw = f.file.read()
+            return pl.read_parquet(io.BytesIO(raw)) if f.filename.endswith(".parquet") else \
+                pl.read_csv(io.BytesIO(raw), try_parse_dates=True, infer_schema_length=10_000)
+        rec = form.get("records")
+        return (table(up), table(rec) if rec is not None and getattr(rec, "filename", "")
+                else pl.DataFrame(schema={"request_id": pl.Int64, "statute": pl.String}))
+    try:
+        rows = int(str(form.get("rows") or generate.requests_per_year()))
+        year = int(str(form.get("year") or 2025))
+    except ValueError as e:
+        raise InputError("rows and year must be whole numbers", field="rows") from e
+    if not 1 <= rows <= WHATIF_MAX_ROWS:
+        raise InputError(f"rows must be between 1 and {WHATIF_MAX_ROWS:,}", field="rows")
+    if not 2000 <= year <= 2100:
+        raise InputError("year must be between 2000 and 2100", field="year")
+    return next(generate.chunks(rows, year=year, seed=2025, chunk=rows))
+
+
+def _whatif_form(error: str | None = None, chosen: list[str] | None = None) -> str:
+    from ..law.registry import regimes as known
+    chosen = chosen or ["la-2026", "la-jail-cooperation", "texas-sb4"]
+    boxes = "".join(
+        f'<div><input type="checkbox" name="regime" value="{html.escape(g)}" id="r-{html.escape(g)}"'
+        f'{" checked" if g in chosen else ""}><label for="r-{html.escape(g)}"> <strong>{html.escape(g)}</strong>: '
+        f'{html.escape(spec.get("label") or spec.get("title", ""))}</label></div>' for g, spec in known().items())
+    err = f'<p role="alert" class="err">{html.escape(error)}</p>' if error else ""
+    return _WHATIF.replace("<!--BOXES-->", boxes).replace("<!--ERR-->", err)
+
+
+_WHATIF = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>What-if: regime against regime</title><style>body{font:16px system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}
+fieldset{margin:1rem 0}.err{color:#b3261e;font-weight:bold}label{line-height:1.8}input[type=number]{width:8rem}</style></head>
+<body><h1>What-if: the same requests under other law</h1>
+<p>Run regimes over the same table of requests and see, in total and request by request, what changes and which
+provision changes it. Only <strong>la-2026</strong> is the law in force; every other regime is labelled for what it is.</p>
+<!--ERR--><form method="post" action="/whatif" enctype="multipart/form-data">
+<fieldset><legend>Regimes (the first checked is the baseline)</legend><!--BOXES--></fieldset>
+<fieldset><legend>Requests</legend>
+<p><label for="rows">Generated requests (a calibrated LA year is about 3,700)</label><br><input type="number" id="rows" name="rows" value="3685" min="1" max="200000">
+<label for="year">Year</label> <input type="number" id="year" name="year" value="2025" min="2000" max="2100"></p>
+<p>Or upload your own tables in the flat schema (<code>docs/whatif.md</code>):<br>
+<label for="requests">requests (.csv or .parquet)</label> <input type="file" id="requests" name="requests" accept=".csv,.parquet"><br>
+<label for="records">records (.csv or .parquet)</label> <input type="file" id="records" name="records" accept=".csv,.parquet"></p>
+</fieldset><button type="submit">Compare</button></form></body></html>"""
 
 
 _HOME = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -42,7 +42,7 @@ from ..engine.decide import DecisionEngine
 from ..engine.facts import REALIGNMENT, ConvictionFacts, Facts, pending_route
 from ..law.registry import get_agency
 from ..offenses.parsing import parse_charge
-from .schema import RECORD_SCHEMA, REQUEST_SCHEMA, TRI_COLUMNS, conform, to_request
+from .schema import RECORD_SCHEMA, REQUEST_SCHEMA, TRI_COLUMNS, collect_named, conform, to_request
 
 SEED = 0x5A4C7  # fixed: keys are compared within one process only
 REC_KEY = ("record", "statute", "level", "jurisdiction", "reduced", "juvenile", "findings", "magistrate_probable_cause", "date_class")
@@ -59,6 +59,7 @@ CATEGORY_ORDER = ("person", "drug", "property", "weapon", "vehicle", "other", "l
 
 
 KEY_TYPES: dict[str, Any] = {
+    "ah": pl.UInt64,
     **{c: pl.String for c in ("agency", "from_authority", "documents", "asks", "ask_detail", "preferred_language")},
     "epoch": pl.UInt16, "year": pl.Int32, "gate_n": pl.UInt64, "gate_t": pl.UInt64, "request_id": pl.Int64,
     **{c: pl.UInt8 for c in TRI_COLUMNS},
@@ -137,11 +138,6 @@ def _hash(cols: Iterable[str]) -> pl.Expr:
     return pl.struct(list(cols)).hash(SEED)
 
 
-def _check(distinct: pl.DataFrame, cols: tuple[str, ...], what: str) -> None:
-    if distinct.height != distinct.select(pl.struct(list(cols))).n_unique():
-        raise KeyCollisionError(f"two distinct {what} keys share a 64-bit hash")
-
-
 def offense_category(statute: str) -> str:
     """A coarse category for reporting (NIBRS crime-against groups; VC = vehicle; robbery counted with person)."""
     p = parse_charge(statute)
@@ -171,8 +167,11 @@ class _Memo:
     answers: dict[int, Any] = field(default_factory=dict)
     keys: pl.DataFrame | None = None
 
-    def new(self, distinct: pl.DataFrame, what: str) -> pl.DataFrame:
-        _check(distinct, self.cols, what)
+    def new(self, rows: pl.DataFrame, what: str) -> pl.DataFrame:
+        """The keys (``h`` and the key columns, one row each) not seen before; raises on a hash collision."""
+        distinct = rows.select("h", *self.cols).unique()
+        if distinct.height != distinct["h"].n_unique():
+            raise KeyCollisionError(f"two distinct {what} keys share a 64-bit hash")
         if self.keys is not None and self.keys.height:
             seen = distinct.join(self.keys, on="h", how="inner", suffix="_seen")
             for c in self.cols:
@@ -181,8 +180,7 @@ class _Memo:
                     raise KeyCollisionError(f"a {what} key hashed like an earlier, different key")
         fresh = distinct.filter(~pl.col("h").is_in(list(self.answers)))
         if fresh.height:
-            k = fresh.select(["h", *self.cols])
-            self.keys = k if self.keys is None else pl.concat([self.keys, k], how="vertical_relaxed")
+            self.keys = fresh if self.keys is None else pl.concat([self.keys, fresh], how="vertical_relaxed")
         return fresh
 
 
@@ -194,6 +192,7 @@ class BatchEngine:
         self.regime = self.scalar.regime
         self.boundaries = self._boundaries()
         self._rec = _Memo(REC_KEY)
+        self._always = _Memo(ALWAYS)  # keeps the always-columns of each hash, to catch a collision across batches
         self._patterns: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
         self._tables_cache: dict[tuple[str, ...], pl.DataFrame] | None = None
         self._result_rows: list[dict[str, Any]] = []
@@ -229,11 +228,11 @@ class BatchEngine:
                          RECORD_SCHEMA, ("request_id", "statute"), "records")
         offset = 0
         while True:
-            req = req_lf.slice(offset, batch_size).collect()
+            req = collect_named(req_lf.slice(offset, batch_size), "requests")
             if req.height == 0:
                 break
             lo, hi = req["request_id"].min(), req["request_id"].max()
-            rec = rec_lf.filter(pl.col("request_id").is_between(lo, hi)).collect()
+            rec = collect_named(rec_lf.filter(pl.col("request_id").is_between(lo, hi)), "records")
             rec = rec.join(req.select("request_id"), on="request_id", how="semi")
             yield self.decide_frame(req, rec, keep=tuple(keep))
             offset += req.height
@@ -256,6 +255,9 @@ class BatchEngine:
             "request_id", *(pl.col(c).fill_null("") for c in ("agency", "from_authority", "documents", "asks", "ask_detail")),
             "epoch", "year", pl.col("preferred_language").fill_null(""), "gate_n", "gate_t",
             *(pl.col(c).cast(pl.UInt8).fill_null(2) for c in TRI_COLUMNS))
+        keys = keys.with_columns(ah=_hash(ALWAYS))
+        fresh = self._always.new(keys.select(pl.col("ah").alias("h"), *ALWAYS), "always")
+        self._always.answers.update(dict.fromkeys(fresh["h"].to_list(), True))
         found = self._match(keys, req, rec)
         cats = pl.Series(CATEGORY_ORDER + ("none",), dtype=pl.String)
         return (req.select("request_id", "cat_rank", *keep)
@@ -271,7 +273,7 @@ class BatchEngine:
         todo = keys
         while todo.height:
             for pattern, table in self._tables().items():
-                hit = todo.join(table, on=[*ALWAYS, *pattern], how="inner").select("request_id", "rid")
+                hit = todo.join(table, on=["ah", *pattern], how="inner").select("request_id", "rid")
                 if hit.height:
                     found.append(hit)
                     todo = todo.join(hit, on="request_id", how="anti")
@@ -280,7 +282,7 @@ class BatchEngine:
             if not todo.height:
                 break
             read = sorted(set().union(*self._patterns) - {"request_id"}) if self._patterns else []
-            reps = todo.unique(subset=[*ALWAYS, *read], keep="first", maintain_order=True)
+            reps = todo.unique(subset=["ah", *read], keep="first", maintain_order=True)
             rows = req.join(reps.select("request_id"), on="request_id", how="semi")
             recs = self._records_by_request(rec, rows["request_id"])
             key_of = {r["request_id"]: r for r in reps.iter_rows(named=True)}
@@ -293,7 +295,7 @@ class BatchEngine:
         return pl.concat(found) if found else pl.DataFrame(schema={"request_id": pl.Int64, "rid": pl.UInt32})
 
     def _covered(self, k: dict[str, Any]) -> bool:
-        base = tuple(k[c] for c in ALWAYS)
+        base = (k["ah"],)
         return any(base + tuple(k[c] for c in p) in seen for p, seen in self._patterns.items())
 
     def _decide_one(self, row: dict[str, Any], records: list[dict[str, Any]], k: dict[str, Any]) -> None:
@@ -307,14 +309,14 @@ class BatchEngine:
         for i, (ask, (rule, verdict, _)) in enumerate(zip(r.asks, answers, strict=True)):
             self._result_rows.append({"rid": rid, "ask_index": i, "ask": ask.kind, "outcome": str(verdict.outcome),
                                       "deciding_rule": rule.id, "citations": "; ".join(self.scalar.cite_labels(rule, verdict))})
-        self._patterns.setdefault(pattern, {})[tuple(k[c] for c in (*ALWAYS, *pattern))] = rid
+        self._patterns.setdefault(pattern, {})[tuple(k[c] for c in ("ah", *pattern))] = rid
         self._results_cache = None
 
     def _tables(self) -> dict[tuple[str, ...], pl.DataFrame]:
         if self._tables_cache is None:
             self._tables_cache = {}
             for p, seen in self._patterns.items():
-                cols = [*ALWAYS, *p]
+                cols = ["ah", *p]
                 data = {c: [key[i] for key in seen] for i, c in enumerate(cols)}
                 data["rid"] = list(seen.values())
                 self._tables_cache[p] = pl.DataFrame(data, schema={**{c: KEY_TYPES[c] for c in cols}, "rid": pl.UInt32})
@@ -338,10 +340,9 @@ class BatchEngine:
             .otherwise(2 + (d > a).cast(pl.UInt8) + 2 * (d < REALIGNMENT).cast(pl.UInt8)
                        + 4 * (d >= a.dt.offset_by("-5y")).cast(pl.UInt8) + 8 * (d >= a.dt.offset_by("-15y")).cast(pl.UInt8)),
         ).with_columns(h=_hash(REC_KEY))
-        distinct = rec.unique(subset="h", keep="first", maintain_order=True)
-        fresh = self._rec.new(distinct.select(["h", *REC_KEY]), "record")
+        fresh = self._rec.new(rec, "record")
         if fresh.height:
-            rows = distinct.join(fresh.select("h"), on="h", how="semi")
+            rows = rec.join(fresh.select("h"), on="h", how="semi").unique(subset="h", keep="first")
             for r in rows.iter_rows(named=True):
                 summary = self._summarise(r)
                 sid = self._summaries.get(summary)

@@ -58,7 +58,8 @@ def conform(df: pl.DataFrame | pl.LazyFrame, schema: Mapping[str, Any], required
             table: str) -> pl.LazyFrame:
     """Check a table against the flat schema (naming the column) and cast it; optional columns default."""
     lf = df.lazy()
-    have = lf.collect_schema().names()
+    given = lf.collect_schema()
+    have = given.names()
     unknown = [c for c in have if c not in schema]
     if unknown:
         raise InputError(f"{table}: unknown column {unknown[0]!r} (see sanctuary.whatif.schema)", field=f"{table}.{unknown[0]}")
@@ -68,12 +69,42 @@ def conform(df: pl.DataFrame | pl.LazyFrame, schema: Mapping[str, Any], required
     cols = []
     for c, t in schema.items():
         if c in have:
-            cols.append(pl.col(c).cast(t, strict=False) if t != pl.String else pl.col(c).cast(pl.String))
+            cols.append(_cast(c, given[c], t).alias(c))
         elif c in DEFAULTS:
             cols.append(pl.lit(DEFAULTS[c], dtype=t).alias(c))
         else:  # a tri column not given is unknown
             cols.append(pl.lit(None, dtype=t).alias(c))
     return lf.select(cols)
+
+
+def _cast(c: str, have: Any, want: Any) -> pl.Expr:
+    """Strict casts: a value that does not fit is an error naming its column, never a silent unknown."""
+    col = pl.col(c)
+    if have == want:
+        return col
+    if want == pl.Date and have == pl.String:
+        return col.str.to_date("%Y-%m-%d", strict=True)
+    if want == pl.Boolean and have == pl.String:
+        low = col.str.to_lowercase().str.strip_chars()
+        return (pl.when(low.is_in(["true", "1", "yes"])).then(True).when(low.is_in(["false", "0", "no"])).then(False)
+                .when(low.is_in(["", "unknown"]) | low.is_null()).then(None)
+                .otherwise(low.str.to_integer(strict=True).cast(pl.Boolean)))  # anything else fails, naming the column
+    if want == pl.String:
+        return col.cast(pl.String)
+    return col.cast(want, strict=True)
+
+
+def collect_named(lf: pl.LazyFrame, table: str) -> pl.DataFrame:
+    """Collect, turning a failed cast into an :class:`InputError` that names the column."""
+    try:
+        return lf.collect()
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as e:
+        for c in lf.collect_schema().names():
+            try:
+                lf.select(c).collect()
+            except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
+                raise InputError(f"{table}.{c}: a value does not fit the column's type", field=f"{table}.{c}") from e
+        raise InputError(f"{table}: {e}", field=table) from e
 
 
 def _doc(token: str) -> dict[str, str]:

@@ -48,6 +48,12 @@ def test_bad_tables_name_the_column() -> None:
     with pytest.raises(InputError) as e:
         run("la-2026", [{k: v for k, v in ROW.items() if k != "asks"}], [])
     assert e.value.field == "requests.asks"
+    with pytest.raises(InputError) as e:  # a value that does not fit is never read as "unknown"
+        run("la-2026", [{**ROW, "as_of": "2026-13-01"}], [])
+    assert e.value.field == "requests.as_of"
+    with pytest.raises(InputError) as e:
+        run("la-2026", [{**ROW, "in_custody": "perhaps"}], [])
+    assert e.value.field == "requests.in_custody"
     with pytest.raises(InputError) as e:  # a value the v1 contract refuses is refused by name
         run("la-2026", [{**ROW, "asks": "hold;fly"}], [])
     assert "asks[1].kind" in e.value.field
@@ -140,3 +146,16 @@ def test_cli_whatif(tmp_path: Path) -> None:
     assert (tmp_path / "o" / "changes.csv").exists() and (tmp_path / "o" / "report.html").exists()
     r = CliRunner().invoke(cli, ["whatif", "--data", str(tmp_path / "d"), "--regime", "la-2026", "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "at least two" in r.output
+
+
+def test_a_hash_collision_is_refused_not_answered() -> None:
+    from sanctuary.whatif.batch import KeyCollisionError, _Memo
+
+    m = _Memo(("a",))
+    with pytest.raises(KeyCollisionError):  # within a batch
+        m.new(pl.DataFrame({"h": [1, 1], "a": ["x", "y"]}, schema={"h": pl.UInt64, "a": pl.String}), "test")
+    fresh = m.new(pl.DataFrame({"h": [1, 2], "a": ["x", "y"]}, schema={"h": pl.UInt64, "a": pl.String}), "test")
+    m.answers.update(dict.fromkeys(fresh["h"].to_list(), True))
+    assert m.new(pl.DataFrame({"h": [1], "a": ["x"]}, schema={"h": pl.UInt64, "a": pl.String}), "test").height == 0
+    with pytest.raises(KeyCollisionError):  # across batches
+        m.new(pl.DataFrame({"h": [2], "a": ["z"]}, schema={"h": pl.UInt64, "a": pl.String}), "test")
