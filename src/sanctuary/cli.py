@@ -211,8 +211,9 @@ def schema(which: str) -> None:
 
 
 @cli.command()
-@click.option("--demo/--no-demo", default=False, help="Demo users with printed tokens and a month of recorded requests.")
-def init(demo: bool) -> None:
+@click.option("--demo/--no-demo", default=False, help="Demo users with printed tokens, a month of recorded requests and a year.")
+@click.option("--demo-year", type=int, default=2025, show_default=True, help="The generated, calibrated year recorded with --demo.")
+def init(demo: bool, demo_year: int) -> None:
     """Create the ledger key (mode 0600), migrate the database; with --demo, load demo data."""
     from . import settings
     from .service import Sanctuary, key_path, open_ledger, open_sessions
@@ -223,11 +224,11 @@ def init(demo: bool) -> None:
     svc = Sanctuary(open_ledger(), settings.get("regime"), sessions)
     click.echo(f"database: {settings.database_url()} (migrated)")
     if demo:
-        _demo(svc, sessions)
+        _demo(svc, sessions, demo_year)
     click.echo(f"ledger size: {svc.ledger.size()}")
 
 
-def _demo(svc: Any, sessions: Any) -> None:
+def _demo(svc: Any, sessions: Any, year: int) -> None:
     from sqlalchemy import select
 
     from .auth import create_user, issue_token
@@ -247,6 +248,14 @@ def _demo(svc: Any, sessions: Any) -> None:
     for r in reqs:
         svc.decide(r)
     click.echo(f"recorded {len(reqs)} demo requests (October 2026)")
+    from tqdm import tqdm
+
+    from .reports.demo import record_year
+    from .whatif.generate import requests_per_year
+    with tqdm(total=requests_per_year(), unit="req", desc=f"demo year {year}", disable=None) as bar:
+        got = record_year(svc, year, progress=bar.update)
+    click.echo(f"recorded a generated {year}: {got['decisions']} decisions, {got['actions']} acts, "
+               f"{got['determinations']} review determinations (assumptions: docs/whatif.md, sanctuary/reports/demo.py)")
 
 
 @cli.group()
@@ -401,3 +410,31 @@ def whatif_data(out: str, rows: int | None, year: int, seed: int, fmt: str) -> N
     n = rows or generate.requests_per_year()
     rq, rc = generate.write(out, n, fmt=fmt, year=year, seed=seed)
     click.echo(f"wrote {n:,} requests to {rq} and their records to {rc}")
+
+
+# ------------------------------------------------------------------ reports
+@cli.command()
+@click.argument("name", type=click.Choice(["doj-transfers", "truth-access", "forum", "task-force", "reentry-exception"]))
+@click.option("--year", type=int, required=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "csv", "json"]), default="html", show_default=True)
+@click.option("--out", type=click.Path(), help="Output file (default: stdout; a PDF needs --out).")
+@click.option("--suppress-below", type=int, default=None, help="Small-cell threshold (default SANCTUARY_SUPPRESS_BELOW or 11).")
+def report(name: str, year: int, fmt: str, out: str | None, suppress_below: int | None) -> None:
+    """A statutory report computed from the ledger alone, citing its provision, ledger range and checkpoint."""
+    from . import settings
+    from .reports.build import REPORTS
+    from .reports.render import render
+    from .service import open_ledger
+    try:
+        led = open_ledger()
+    except SanctuaryError as e:
+        _fail(e)
+    r = REPORTS[name](led, year, suppress_below or int(settings.get("suppress_below")))
+    body = render(r, fmt)
+    if out:
+        Path(out).write_bytes(body if isinstance(body, bytes) else body.encode())
+        click.echo(f"wrote {out} ({r.title}; ledger entries {r.ledger_first}-{r.ledger_last} of {r.tree_size})", err=True)
+    elif isinstance(body, bytes):
+        raise click.UsageError("a PDF needs --out FILE")
+    else:
+        click.echo(body)

@@ -115,7 +115,8 @@ class Sanctuary:
         with self.sessions.begin() as db:
             db.add(ReviewCase(decision_id=d.decision_id, agency=d.agency, status="open"))
 
-    def determine(self, decision_id: str, determinations: list[dict[str, Any]], note: str, by: str) -> dict[str, Any]:
+    def determine(self, decision_id: str, determinations: list[dict[str, Any]], note: str, by: str,
+                  on: dt.date | None = None) -> dict[str, Any]:
         """Counsel's final determination: its own ledger entry, linked to the original decision."""
         from .db.models import ReviewCase
         rec = self.ledger.get(decision_id)
@@ -130,6 +131,7 @@ class Sanctuary:
                 raise InputError("outcome must be prohibited, permitted or required", field="determinations[].outcome")
         receipt = self.ledger.append("review", f"review-{decision_id}-{dt.datetime.now(dt.UTC).isoformat()}", {
             "decision_id": decision_id, "decision_ledger_index": rec["ledger_index"], "by": by, "note": note,
+            "on": (on or dt.date.today()).isoformat(),
             "determinations": [{"ask": d["ask"], "kind": asks[d["ask"]]["kind"], "was": asks[d["ask"]]["outcome"],
                                 "outcome": d["outcome"], "citations": list(d.get("citations", []))} for d in determinations],
         })
@@ -143,6 +145,35 @@ class Sanctuary:
                 case.status, case.determination_entry = "closed", receipt["entry_id"]
                 case.closed_at = dt.datetime.now(dt.UTC)
         return receipt
+
+    ACTIONS = ("performed", "declined")
+
+    def record_action(self, decision_id: str, ask: int, action: str, by: str, on: dt.date | None = None,
+                      note: str = "") -> dict[str, Any]:
+        """What staff did after a decision (a transfer made, a notification sent, or declined): its own
+        ledger entry linked to the decision, so the DOJ transfer report counts acts, not permissions.  An act
+        the decision did not allow is recorded all the same, flagged ``against_decision``."""
+        rec = self.ledger.get(decision_id)
+        if rec is None or rec["kind"] != "decision":
+            raise InputError(f"no decision {decision_id!r}", field="decision_id")
+        asks = rec["public"]["asks"]
+        if not isinstance(ask, int) or not 0 <= ask < len(asks):
+            raise InputError(f"ask index must be 0..{len(asks) - 1}", field="ask")
+        if action not in self.ACTIONS:
+            raise InputError(f"action must be one of {', '.join(self.ACTIONS)}", field="action")
+        outcome = asks[ask]["outcome"]
+        for _, data in self.ledger.store.iter_kind(["review"]):  # counsel's determination replaces a review outcome
+            if decision_id.encode() in data:
+                from .ledger.canonical import from_canonical
+                for det in from_canonical(data)["public"]["determinations"]:
+                    if det["ask"] == ask:
+                        outcome = det["outcome"]
+        on = on or dt.date.today()
+        return self.ledger.append("action", f"action-{decision_id}-{ask}-{dt.datetime.now(dt.UTC).isoformat()}", {
+            "decision_id": decision_id, "decision_ledger_index": rec["ledger_index"], "agency": rec["public"]["agency"],
+            "ask": ask, "kind": asks[ask]["kind"], "action": action, "on": on.isoformat(), "by": by, "note": note,
+            "outcome": outcome, "against_decision": action == "performed" and outcome not in ("permitted", "required"),
+        })
 
     def _readings_from_ledger(self) -> dict[str, str]:
         from .ledger.canonical import from_canonical

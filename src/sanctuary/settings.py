@@ -22,6 +22,7 @@ SETTINGS = (
     Setting("origin", "sanctuary.local/ledger", "Origin line of the signed checkpoints (names the log)."),
     Setting("regime", "la-2026", "Regime decisions run on unless a request names another."),
     Setting("rate_limit", "200", "Requests per second allowed per API token (bursts up to twice that)."),
+    Setting("suppress_below", "11", "Published counts below this are suppressed, with complementary cells (reports, dashboard)."),
 )
 
 

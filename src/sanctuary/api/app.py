@@ -65,7 +65,12 @@ POLICY: dict[tuple[str, str], tuple[Role, ...]] = {
     ("GET", "/v1/stats"): ALL,
     ("POST", "/v1/screen"): (C,),
     ("POST", "/v1/whatif"): ALL,
+    ("GET", "/v1/reports/{name}"): ALL,
+    ("POST", "/v1/decisions/{decision_id}/actions"): (C,),
+    ("GET", "/v1/ledger/entries/{index}"): ALL,
 }
+REPORT_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8",
+                "pdf": "application/pdf"}
 WHATIF_MAX_ROWS = 200_000  # generated rows per call; uploaded rows are capped by the body size
 
 
@@ -104,6 +109,16 @@ class ScreenBody(BaseModel):
     records: list[Any] = Field(max_length=10_000)
 
 
+class ActionBody(BaseModel):
+    """What staff did after the decision: a transfer made, a release notification sent, an interview held."""
+
+    model_config = ConfigDict(extra="forbid")
+    ask: int = Field(ge=0, le=50)
+    action: str = Field(pattern="^(performed|declined)$")
+    on: dt.date | None = None
+    note: str = Field("", max_length=2000)
+
+
 class WhatIfBody(BaseModel):
     """Regimes to compare over a generated year (``generate``) or over rows in the flat what-if schema."""
 
@@ -130,6 +145,9 @@ def masked(rec: dict[str, Any]) -> dict[str, Any]:
 def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int = 400) -> FastAPI:
     app = FastAPI(title="Sanctuary", version="0.1.0", docs_url=None, redoc_url=None)
     auth = TokenAuthenticator(sessions, rate, burst)
+    from .. import settings
+    threshold = int(settings.get("suppress_below"))
+    dash_cache: dict[Any, Any] = {}
 
     def refuse(request: Request, e: SanctuaryError, principal: Principal | None = None) -> JSONResponse:
         prefix = (principal.token_prefix if principal else None) or e.details.get("token_prefix")
@@ -290,6 +308,94 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
             return svc.ledger.prove(entry_id)
         except LedgerError:
             raise _NotFound(f"no ledger entry {entry_id!r}") from None
+
+    @app.get("/v1/ledger/entries/{index}")
+    def ledger_entry(request: Request, index: int) -> dict[str, Any]:
+        """One entry by its index in the log, with its inclusion proof against the latest checkpoint.  Staff
+        see the public record; without a token, the kind, leaf hash and proof (enough to check that a
+        report's figure counts entries that are in the log)."""
+        p = who(request, "/v1/ledger/entries/{index}")
+        from ..ledger.canonical import from_canonical
+        if index < 0 or index >= svc.ledger.size():
+            raise _NotFound(f"no ledger entry at index {index}")
+        row = next(iter(svc.ledger.store.iter_full(index, index + 1)), None)
+        if row is None or row[2] is None:
+            raise _NotFound(f"no ledger entry at index {index}")
+        rec = from_canonical(row[2])
+        proof = svc.ledger.prove(rec["id"])
+        out: dict[str, Any] = {"index": index, "kind": rec["kind"], "leaf_hash": row[1].hex(), "proof": proof}
+        if p.role == P or (p.role == C and rec["public"].get("agency") not in (None, p.agency)):
+            return out
+        return {**out, "id": rec["id"], "recorded_at": rec["recorded_at"], "public": rec["public"]}
+
+    @app.post("/v1/decisions/{decision_id}/actions", status_code=201)
+    def action(request: Request, decision_id: str, body: ActionBody) -> dict[str, Any]:
+        """Record what was done after a decision (its own ledger entry, linked to the decision); the DOJ
+        transfer report and the TRUTH Act records count these acts."""
+        p = who(request, "/v1/decisions/{decision_id}/actions")
+        rec = svc.ledger.get(decision_id)
+        if rec is None or rec["kind"] != "decision":
+            raise _NotFound(f"no decision {decision_id!r}")
+        own_or_any(p, rec["public"]["agency"])
+        return svc.record_action(decision_id, body.ask, body.action, p.name, body.on, body.note)
+
+    # ---------------------------------------------------------------- reports and the dashboard
+    @app.get("/v1/reports/{name}")
+    def report(request: Request, name: str, year: int, format: str = "json") -> Response:  # noqa: A002
+        """A statutory report from the ledger: doj-transfers (exact, for counsel, auditors, administrators),
+        truth-access, forum, task-force, reentry-exception (public, small cells suppressed)."""
+        p = who(request, "/v1/reports/{name}")
+        from ..reports.build import REPORTS
+        from ..reports.render import render
+        if name not in REPORTS:
+            raise _NotFound(f"no report {name!r}; reports: {', '.join(REPORTS)}")
+        if not 2000 <= year <= 2100:
+            raise InputError("year must be between 2000 and 2100", field="year")
+        if format not in REPORT_MEDIA:
+            raise InputError("format must be json, csv, html or pdf", field="format")
+        if name == "doj-transfers" and p.role not in (K, A, D):
+            raise ForbiddenError("the DOJ transfer report has exact counts: counsel, auditors and administrators; "
+                                 "its public form is truth-access")
+        body = render(REPORTS[name](svc.ledger, year, threshold), format)
+        return Response(body, media_type=REPORT_MEDIA[format])
+
+    def _dash(year: int | None) -> Any:
+        from ..reports import dashboard
+        key = (svc.ledger.size(), year)
+        got = dash_cache.get(key)
+        if got is None:
+            dash_cache.clear()
+            got = dash_cache[key] = dashboard.build(svc.ledger, year, threshold, svc.regime_id)
+        return got
+
+    @app.get("/dashboard", response_class=HTMLResponse)
+    def dashboard_page(year: int | None = None) -> str:
+        from jinja2 import Environment, PackageLoader, select_autoescape
+
+        from ..reports import dashboard
+        if year is not None and not 2000 <= year <= 2100:
+            raise InputError("year must be between 2000 and 2100", field="year")
+        d = _dash(year)
+        years = sorted({y for y in _dash(None).lt.asks["as_of"].dt.year().unique().to_list()})
+        env = Environment(loader=PackageLoader("sanctuary.reports", "templates"), autoescape=select_autoescape())
+        return env.get_template("dashboard.html.j2").render(
+            d=d, years=years or [dt.date.today().year],
+            charts={"trend": dashboard.chart(d, "trend"), "asks": dashboard.chart(d, "asks")})
+
+    @app.get("/dashboard/{name}.csv")
+    def dashboard_csv(name: str, year: int | None = None) -> Response:
+        d = _dash(year)
+        if name not in d.tables:
+            raise _NotFound(f"no table {name!r}; tables: {', '.join(d.tables)}")
+        return Response(d.csv(name), media_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{name}.csv"'})
+
+    @app.get("/dashboard/{name}.svg")
+    def dashboard_svg(name: str, year: int | None = None) -> Response:
+        from ..reports import dashboard
+        if name not in ("trend", "asks", "agencies"):
+            raise _NotFound(f"no chart {name!r}; charts: trend, asks, agencies")
+        return Response(dashboard.chart(_dash(year), name), media_type="image/svg+xml")
 
     # ---------------------------------------------------------------- review queue
     @app.get("/v1/reviews")

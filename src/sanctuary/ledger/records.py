@@ -13,6 +13,7 @@ def decision_entry(d: Decision, request: Request | None) -> tuple[dict[str, Any]
     full decision with its trace."""
     public = {
         "decision_id": d.decision_id, "agency": d.agency, "as_of": d.as_of.isoformat(), "regime": d.regime,
+        "from_authority": request.from_authority if request else "unknown",
         "regime_in_force": d.regime_in_force, "law_version": d.law_version,
         "asks": [{"kind": a.kind, "detail": a.detail, "outcome": a.outcome, "citations": a.citations,
                   "deciding_rule": a.deciding_rule, "qualifying": a.qualifying} for a in d.asks],
