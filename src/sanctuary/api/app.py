@@ -354,6 +354,8 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         if format not in REPORT_MEDIA:
             raise InputError("format must be json, csv, html or pdf", field="format")
         if name == "doj-transfers" and p.role not in (K, A, D):
+            if p.anonymous:
+                raise AuthError("the DOJ transfer report needs a token")
             raise ForbiddenError("the DOJ transfer report has exact counts: counsel, auditors and administrators; "
                                  "its public form is truth-access")
         body = render(REPORTS[name](svc.ledger, year, threshold), format)
