@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export SANCTUARY_HOME ?= $(CURDIR)/var
 
-.PHONY: run test install bench catalog clean
+.PHONY: run test install bench catalog clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,7 +21,13 @@ run: $(STAMP)
 	$(BIN)/sanctuary init --demo
 	$(BIN)/sanctuary serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (no browser download at run time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) || \
+	  echo "chromium could not be installed: the browser tests will be skipped"; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
