@@ -51,6 +51,13 @@ def test_dashboard_in_chromium(browser, site) -> None:
     if os.environ.get("SANCTUARY_SCREENSHOTS"):
         (ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ROOT / "docs" / "screenshots" / "dashboard.png"))
+    pdf = page.request.get(f"{site}/dashboard.pdf?year=2025")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.body())).pages)
+    assert "Asks per month, by outcome" in text  # the chart's title: the SVG is in the PDF as vector text
     page.goto(f"{site}/v1/reports/truth-access?year=2025&format=html")
     assert "Gov. Code § 7283.1(c)" in page.content()
     page.close()

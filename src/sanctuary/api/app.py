@@ -370,8 +370,7 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
             got = dash_cache[key] = dashboard.build(svc.ledger, year, threshold, svc.regime_id)
         return got
 
-    @app.get("/dashboard", response_class=HTMLResponse)
-    def dashboard_page(year: int | None = None) -> str:
+    def _dash_html(year: int | None) -> str:
         from jinja2 import Environment, PackageLoader, select_autoescape
 
         from ..reports import dashboard
@@ -383,6 +382,18 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         return env.get_template("dashboard.html.j2").render(
             d=d, years=years or [dt.date.today().year],
             charts={"trend": dashboard.chart(d, "trend"), "asks": dashboard.chart(d, "asks")})
+
+    @app.get("/dashboard", response_class=HTMLResponse)
+    def dashboard_page(year: int | None = None) -> str:
+        return _dash_html(year)
+
+    @app.get("/dashboard.pdf")
+    def dashboard_pdf(year: int | None = None) -> Response:
+        """The dashboard as a PDF, charts embedded as vector graphics."""
+        from weasyprint import HTML
+        pdf = HTML(string=_dash_html(year), base_url="http://127.0.0.1/").write_pdf()
+        return Response(pdf, media_type="application/pdf",
+                        headers={"content-disposition": f'attachment; filename="dashboard-{year or "all"}.pdf"'})
 
     @app.get("/dashboard/{name}.csv")
     def dashboard_csv(name: str, year: int | None = None) -> Response:

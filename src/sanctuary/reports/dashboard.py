@@ -80,6 +80,8 @@ def chart(d: Dashboard, name: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, read by screen readers, selectable in the PDF
+
     key = {"trend": "by-month", "asks": "by-kind", "agencies": "by-agency"}[name]
     t = d.tables[key]
     rows = [r for r in t.rows if r[0] != "total"]

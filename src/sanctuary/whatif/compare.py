@@ -156,6 +156,8 @@ def chart_svg(cmp: Comparison, group: str = "ask") -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, read by screen readers, selectable in the PDF
+
     t = cmp.by(group)
     cats = sorted({str(c) for c in t[group].to_list()})
     n = len(cmp.regimes)
