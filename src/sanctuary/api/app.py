@@ -148,6 +148,12 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
     from .. import settings
     threshold = int(settings.get("suppress_below"))
     dash_cache: dict[Any, Any] = {}
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from ..web.routes import router as web_router
+    app.add_middleware(SessionMiddleware, secret_key=_session_secret(), session_cookie="sanctuary_session",
+                       max_age=12 * 3600, same_site="strict", https_only=False)
+    app.include_router(web_router(svc, auth, lambda: svc.engine))
 
     def refuse(request: Request, e: SanctuaryError, principal: Principal | None = None) -> JSONResponse:
         prefix = (principal.token_prefix if principal else None) or e.details.get("token_prefix")
@@ -573,6 +579,27 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _session_secret() -> str:
+    """The key that signs staff sessions: HOME/session.key (0600), created on first use."""
+    import os
+    import secrets
+    from pathlib import Path
+
+    from .. import settings
+    path = Path(settings.get("home")) / "session.key"
+    try:
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+    except OSError:
+        return secrets.token_urlsafe(48)  # sessions then last as long as this process
 
 
 def _check_regimes(regimes: list[str]) -> None:
