@@ -16,7 +16,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .. import papers
 from ..auth import Principal
 from ..db.models import Role
-from ..engine.models import ASK_KINDS, DOCUMENT_KINDS, Request as DecisionRequest
+from ..engine.models import ASK_KINDS, DOCUMENT_KINDS
+from ..engine.models import Request as DecisionRequest
 from ..errors import InputError, SanctuaryError
 from ..law.registry import agencies, get_agency
 from .guides import GUIDES, guide
