@@ -23,8 +23,8 @@ run: $(STAMP)
 
 # The browser tests drive Debian's chromium (no browser download at run time).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { (apt-get install -y -q chromium >/dev/null 2>&1 || \
-	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) || \
+	@command -v chromium >/dev/null 2>&1 || { (apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1)) || \
 	  echo "chromium could not be installed: the browser tests will be skipped"; }
 
 test: $(STAMP) browser
