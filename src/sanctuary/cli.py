@@ -162,12 +162,36 @@ def offense(charge: str | None, file: str | None, column: str, out: str | None) 
 @click.option("--record/--no-record", default=True, show_default=True, help="Record the screening in the ledger.")
 def screen(file: str, recipient: str, agency: str, purpose: str, as_of: str | None, public: tuple[str, ...],
            out: str | None, record: bool) -> None:
-    """Screen a CSV or JSON file bound for an immigration authority: each field kept or withheld, cited."""
+    """Screen a file bound for an immigration authority: CSV or JSON records field by field, or free text
+    (.txt, .eml, .md: a narrative or an e-mail) finding by finding; each kept or withheld, cited."""
     import datetime as dt
 
     from .firewall.screen import Firewall
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     path = Path(file)
+    if path.suffix.lower() in (".txt", ".eml", ".md", ".text"):
+        try:
+            text = path.read_text(errors="replace")
+            from .service import Sanctuary, open_ledger
+            if record:
+                res, receipt = Sanctuary(open_ledger()).screen_text(text, agency, day, recipient, purpose, by="cli")
+            else:
+                from .firewall.text import screen_text
+                from .law.registry import get_agency
+                get_agency(agency)
+                res, receipt = screen_text(text, agency, day, recipient, purpose), None
+        except SanctuaryError as e:
+            _fail(e)
+            return
+        for f in res.findings:
+            click.echo(f"{f.action.upper():8} {f.entity:18} chars {f.start}-{f.end} — {f.label} [{'; '.join(f.citations)}]", err=True)
+        if receipt:
+            click.echo(f"recorded: ledger index {receipt['ledger_index']}", err=True)
+        if out:
+            Path(out).write_text(res.text)
+        else:
+            click.echo(res.text)
+        return
     try:
         if path.suffix.lower() == ".csv":
             with open(path, newline="") as fh:

@@ -217,6 +217,27 @@ class Sanctuary:
         })
         return result, receipt
 
+    def screen_text(self, text: str, agency: str, as_of: dt.date, recipient: str, purpose: str, by: str = "",
+                    record: bool = True) -> tuple[Any, dict[str, Any] | None]:
+        """Screen free text (a narrative, an e-mail); record what was found and what was withheld, by kind and
+        position, never the values."""
+        from .firewall.text import screen_text
+        from .law.registry import get_agency
+        get_agency(agency)
+        result = screen_text(text, agency, as_of, recipient, purpose, self.engine)
+        if not record:
+            return result, None
+        counts: dict[str, dict[str, int]] = {}
+        for f in result.findings:
+            c = counts.setdefault(f.entity, {"redacted": 0, "kept": 0})
+            c[f.action] += 1
+        receipt = self.ledger.append("screening", f"screen-text-{dt.datetime.now(dt.UTC).isoformat()}-{os.urandom(4).hex()}", {
+            "mode": "text", "agency": agency, "as_of": as_of.isoformat(), "recipient": recipient, "purpose": purpose, "by": by,
+            "characters_in": len(text), "characters_out": len(result.text), "found": counts,
+            "findings": [f.public() for f in result.findings],
+        })
+        return result, receipt
+
     def set_interpretation(self, interpretation_id: str, reading: str, by: str, note: str) -> dict[str, Any]:
         regime = load_regime(self.regime_id)
         it = regime.interpretations.get(interpretation_id)

@@ -117,6 +117,21 @@ def test_clerk_enters_a_detainer_and_downloads_the_spanish_notice(browser, site)
     ctx.close()
 
 
+def test_clerk_sees_exactly_what_would_leave(browser, site) -> None:
+    ctx, page = sign_in(browser, site, "clerk-lasd")
+    page.goto(page.url.replace("/app/intake", "/app/screen"))
+    page.get_by_label("Text to send").fill("Inmate DOB 04/17/1988, A-number A098765432, will be released on 03/09/2026 at 6:00 AM.")
+    page.get_by_role("button", name="Show what would leave").click()
+    sent = page.get_by_label("Screened text").inner_text()
+    assert "04/17/1988" not in sent and "A098765432" not in sent and "03/09/2026" not in sent
+    assert "[A NUMBER WITHHELD]" in sent
+    rows = page.locator("tbody tr")
+    assert rows.count() >= 3 and all("redacted" in rows.nth(i).inner_text() for i in range(rows.count()))
+    assert axe_serious(page) == []
+    shot(page, "screen")
+    ctx.close()
+
+
 def test_bad_input_is_shown_by_the_field_and_nothing_typed_is_lost(browser, site) -> None:
     ctx, page = sign_in(browser, site, "clerk-lasd")
     fill_detainer(page)

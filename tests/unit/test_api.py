@@ -74,6 +74,8 @@ def _matrix(did: str, user_id: int, token_id: int) -> list[tuple[str, str, dict 
                                 "records": [{"name": SECRET_REF, "charges": SECRET_CHARGE}]}, allow({"clerk-lasd"})),
         ("POST", "/v1/whatif", {"regimes": ["la-2026", "ca-baseline"], "generate": {"rows": 300, "year": 2025, "seed": 1}},
          everyone),
+        ("POST", "/v1/screen/text", {"agency": "lasd", "to": "ice-ero", "purpose": "immigration-enforcement",
+                                     "text": f"Booking {SECRET_REF}, DOB 04/17/1988, lives at 1423 W 7th St."}, allow({"clerk-lasd"})),
         ("GET", "/v1/reports/truth-access?year=2019&format=json", None, everyone),
         ("GET", "/v1/reports/forum?year=2019&format=csv", None, everyone),
         ("GET", "/v1/reports/doj-transfers?year=2019", None, allow({"counsel", "auditor", "admin"})),

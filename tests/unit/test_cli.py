@@ -118,3 +118,15 @@ def test_screen_file_and_record(tmp_path, home) -> None:
     assert r.exit_code == 0, r.output
     assert json.loads(out.read_text()) == [{"charges": "211PC"}]
     assert "REMOVED  home_address" in r.output and "recorded: ledger index" in r.output
+
+
+def test_screen_text_file(tmp_path, home) -> None:
+    src = tmp_path / "narrative.txt"
+    src.write_text("Suspect DOB 04/17/1988 lives at 1423 W 7th St, Los Angeles. A-number A098-765-432. He is undocumented.\n")
+    out = tmp_path / "out.txt"
+    r = CliRunner().invoke(cli, ["screen", str(src), "--to", "ice-ero", "--agency", "lapd", "--purpose",
+                                 "immigration-enforcement", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    sent = out.read_text()
+    assert "04/17/1988" not in sent and "A098-765-432" not in sent and "7th St" not in sent and "undocumented" not in sent
+    assert "[DATE OF BIRTH WITHHELD]" in sent and "REDACTED A_NUMBER" in r.output and "recorded: ledger index" in r.output

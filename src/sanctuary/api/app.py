@@ -64,6 +64,7 @@ POLICY: dict[tuple[str, str], tuple[Role, ...]] = {
     ("DELETE", "/v1/tokens/{token_id}"): (D,), ("GET", "/v1/refusals"): (D, A),
     ("GET", "/v1/stats"): ALL,
     ("POST", "/v1/screen"): (C,),
+    ("POST", "/v1/screen/text"): (C,),
     ("POST", "/v1/whatif"): ALL,
     ("GET", "/v1/reports/{name}"): ALL,
     ("POST", "/v1/decisions/{decision_id}/actions"): (C,),
@@ -117,6 +118,15 @@ class ActionBody(BaseModel):
     action: str = Field(pattern="^(performed|declined)$")
     on: dt.date | None = None
     note: str = Field("", max_length=2000)
+
+
+class ScreenTextBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agency: str = Field(min_length=1, max_length=80)
+    as_of: dt.date | None = None
+    to: str = Field(pattern="^(ice-ero|ice-hsi|cbp|usms|other-federal|unknown)$")
+    purpose: str = Field(pattern="^(immigration-enforcement|criminal-immigration|criminal-investigation|unknown)$")
+    text: str = Field(max_length=200_000)
 
 
 class WhatIfBody(BaseModel):
@@ -494,6 +504,16 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         transitions against the first regime, and examples of changes with the provisions on each side."""
         who(request, "/v1/whatif")
         return _whatif_json(body)
+
+    @app.post("/v1/screen/text")
+    def screen_text(request: Request, body: ScreenTextBody) -> dict[str, Any]:
+        """What of this text (a narrative, an e-mail) may leave for the recipient: findings redacted or kept, each cited."""
+        p = who(request, "/v1/screen/text")
+        if body.agency != p.agency:
+            raise ForbiddenError(f"a clerk of {p.agency} may not screen for {body.agency}", field="agency")
+        res, receipt = svc.screen_text(body.text, body.agency, body.as_of or dt.date.today(), body.to, body.purpose, by=p.name)
+        return {"text": res.text, "receipt": receipt,
+                "findings": [{**f.public(), "label": f.label, "reason": f.reason} for f in res.findings]}
 
     stats_state: dict[str, Any] = {"next": 0, "counts": {}}
     stats_lock = threading.Lock()

@@ -69,6 +69,10 @@ class Firewall:
         self.engine = engine or DecisionEngine()
         self._rulings: dict[str, FieldRuling] = {}
 
+    def rule(self, path: str) -> FieldRuling:
+        """The ruling for a field (by name or path), cached per field."""
+        return self._rule(path)
+
     def _rule(self, path: str) -> FieldRuling:
         key = path.split("[", 1)[0]
         got = self._rulings.get(key)

@@ -210,6 +210,24 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
                             headers={"content-disposition": f'attachment; filename="{paper}-{lang}-{decision_id[:8]}.pdf"'})
         return HTMLResponse(papers.render_html(paper, lang, d, name, req.get("reference")))
 
+    # ---------------------------------------------------------------- outbound screening
+    @r.get("/app/screen", response_class=HTMLResponse)
+    def screen_page(request: Request) -> Response:
+        p = need(request, Role.CLERK)
+        if isinstance(p, RedirectResponse):
+            return p
+        return page("screen.html.j2", request, v={"to": "ice-ero", "purpose": "immigration-enforcement", "text": ""}, result=None)
+
+    @r.post("/app/screen", response_class=HTMLResponse)
+    async def screen(request: Request) -> Response:
+        p = need(request, Role.CLERK)
+        if isinstance(p, RedirectResponse):
+            return p
+        form = await form_checked(request)
+        v = {k: str(form.get(k, "")) for k in ("to", "purpose", "text")}
+        res, receipt = svc.screen_text(v["text"], p.agency, dt.date.today(), v["to"] or "unknown", v["purpose"] or "unknown", by=p.name)
+        return page("screen.html.j2", request, v=v, result=res, receipt=receipt)
+
     # ---------------------------------------------------------------- counsel's queue
     @r.get("/app/reviews", response_class=HTMLResponse)
     def reviews(request: Request) -> Response:

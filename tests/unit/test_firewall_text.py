@@ -1,0 +1,111 @@
+"""Free-text screening measured on the labelled corpus, checked against the structured screen, fuzzed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sanctuary.firewall.corpus import build
+from sanctuary.firewall.screen import Firewall
+from sanctuary.firewall.text import ENTITY_FIELD, analyze, screen_text
+
+TARGET = {"A_NUMBER", "DATE_OF_BIRTH", "STREET_ADDRESS", "PHONE_NUMBER"}  # recall >= 0.99 (issue 9)
+DAY = dt.date(2026, 3, 2)
+
+
+def _score(items, names: bool) -> tuple[Counter, Counter, Counter]:
+    tp, fn, fp = Counter(), Counter(), Counter()
+    for it in items:
+        pred = [(r.start, r.end, r.entity_type) for r in analyze(it.text, names)]
+        for s, e, ent in it.spans:
+            hit = any(ps < e and s < pe and pent == ent for ps, pe, pent in pred)
+            (tp if hit else fn)[ent] += 1
+        for ps, pe, pent in pred:
+            if not any(ps < e and s < pe and pent == ent for s, e, ent in it.spans):
+                fp[pent] += 1
+    return tp, fn, fp
+
+
+@functools.cache
+def _corpus(shared: Path) -> list:
+    return build(450, seed=91, shared=shared)
+
+
+@pytest.fixture
+def corpus(shared):
+    return _corpus(shared)
+
+
+def test_recall_and_precision_on_the_labelled_corpus(corpus) -> None:
+    tp, fn, fp = _score([i for i in corpus if i.source != "lapd"], names=False)
+    for ent in sorted(set(tp) | set(fn)):
+        if ent == "PERSON":
+            continue
+        recall = tp[ent] / (tp[ent] + fn[ent])
+        precision = tp[ent] / max(1, tp[ent] + fp[ent])
+        if ent in TARGET:
+            assert recall >= 0.99, f"{ent}: recall {recall:.3f}"
+        assert recall >= 0.95 and precision >= 0.95, f"{ent}: R={recall:.3f} P={precision:.3f}"
+
+
+def test_names_come_from_the_spacy_model(corpus) -> None:
+    tp, fn, fp = _score([i for i in corpus if i.source != "lapd"][:150], names=True)
+    recall = tp["PERSON"] / (tp["PERSON"] + fn["PERSON"])
+    assert recall >= 0.85, recall  # measured, not trusted: the README states the figure
+
+
+def test_false_positives_on_the_real_lapd_rows(corpus) -> None:
+    rows = [i for i in corpus if i.source == "lapd"]
+    assert len(rows) > 300
+    chars = sum(len(i.text) for i in rows)
+    found = [(r.entity_type, i.text[r.start:r.end]) for i in rows for r in analyze(i.text, False)]
+    # real charge strings, arrest dates and division names are not personal data: at most 1 finding per 20,000 characters
+    assert len(found) <= chars / 20_000, found[:10]
+
+
+def test_findings_are_ruled_like_the_same_fields_in_records() -> None:
+    text = ("Juan Reyes, DOB 04/17/1988, lives at 1423 W 7th St, Los Angeles. A-number A098-765-432. "
+            "He is undocumented. Release on 03/09/2026 at 6:00 AM. Phone (213) 555-0147.")
+    for to, purpose in (("ice-ero", "immigration-enforcement"), ("other-federal", "criminal-investigation")):
+        res = screen_text(text, "lasd", DAY, to, purpose)
+        fw = Firewall("lasd", DAY, to, purpose)
+        assert {f.entity for f in res.findings} >= {"DATE_OF_BIRTH", "STREET_ADDRESS", "A_NUMBER", "IMMIGRATION_STATUS",
+                                                    "RELEASE_DATETIME", "PHONE_NUMBER"}
+        for f in res.findings:
+            assert f.action == ("kept" if fw.rule(ENTITY_FIELD[f.entity]).action == "kept" else "redacted")
+    res = screen_text(text, "lasd", DAY, "ice-ero", "immigration-enforcement")
+    for secret in ("04/17/1988", "1423 W 7th St", "A098-765-432", "undocumented", "03/09/2026", "555-0147"):
+        assert secret not in res.text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300), st.text(max_size=300), st.sampled_from(["A098765432", "A-123-456-789", "A# 234567891"]))
+def test_an_a_number_never_leaves_whatever_surrounds_it(before: str, after: str, anum: str) -> None:
+    text = f"{before} A-number {anum} {after}"
+    res = screen_text(text, "lapd", DAY, "ice-ero", "immigration-enforcement", with_names=False)
+    assert anum not in res.text
+    assert any(f.entity == "A_NUMBER" and f.action == "redacted" for f in res.findings)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1")), st.none(), st.integers(), st.lists(st.text())))
+def test_the_text_screen_never_raises(value) -> None:
+    res = screen_text(value, "lapd", DAY, "ice-ero", "immigration-enforcement", with_names=False)
+    assert isinstance(res.text, str)
+
+
+def test_text_screenings_are_recorded_without_the_values(svc) -> None:
+    text = "Subject DOB 04/17/1988, A-number A098765432, phone 213-555-0147."
+    res, receipt = svc.screen_text(text, "lapd", DAY, "ice-ero", "immigration-enforcement", by="t")
+    entry = svc.ledger.get(receipt["entry_id"])
+    blob = json.dumps(entry["public"])
+    assert entry["public"]["mode"] == "text" and entry["public"]["found"]["A_NUMBER"] == {"redacted": 1, "kept": 0}
+    for secret in ("1988", "098765432", "555-0147"):
+        assert secret not in blob and secret not in res.text
