@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ledger.py --entries 100000
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/whatif.py --rows 2000000
+	$(BIN)/python benchmarks/firewall.py
+	$(BIN)/python benchmarks/reports.py --entries 200000
 
 # Regenerate the offense catalog from the DOJ tables in ../shared/data (checksummed).
 catalog: $(STAMP)
