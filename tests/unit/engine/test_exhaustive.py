@@ -9,10 +9,10 @@ import pytest
 
 from sanctuary.engine.decide import DecisionEngine
 from sanctuary.engine.models import ASK_KINDS, DOCUMENT_KINDS
-from sanctuary.law.registry import agencies
+from sanctuary.law.registry import agencies, regimes
 
 DATES = ["2016-06-01", "2017-12-31", "2018-01-01", "2020-04-24", "2020-09-01", "2024-12-08", "2024-12-09",
-         "2025-09-20", "2026-02-10", "2026-11-22"]
+         "2025-09-20", "2025-12-31", "2026-01-01", "2026-02-10", "2026-11-22"]
 DETAILS = {
     "facility-access": [{"area": "public"}, {"area": "nonpublic"}, {"area": "nonpublic", "use": "staging"}, {}],
     "personal-info": [{"fields": ["home-address"]}, {"fields": ["release-date"]}, {"fields": ["phone"], "public": True}],
@@ -35,7 +35,7 @@ def _asks() -> list[dict]:
     return out
 
 
-@pytest.mark.parametrize("regime", ["la-2026", "ca-baseline", "la-jail-cooperation", "texas-sb4", "287g-jail-model"])
+@pytest.mark.parametrize("regime", sorted(regimes()))
 def test_every_combination_decides(regime: str) -> None:
     eng = DecisionEngine(regime)
     asks = _asks()
