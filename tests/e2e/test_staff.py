@@ -180,3 +180,23 @@ def test_the_accessibility_check_does_catch_violations(browser) -> None:
     found = " ".join(axe_serious(page))
     assert "label" in found and "image-alt" in found
     page.close()
+
+
+def test_pages_fit_a_phone(browser, site) -> None:
+    """At a phone's width (390 px) no page scrolls sideways and the form controls stay inside the screen."""
+    url, tokens = site
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(f"{url}/app/login")
+    page.get_by_label("Your access token").fill(tokens["clerk-lasd"])
+    page.get_by_role("button", name="Sign in").click()
+    for path in ("/app/intake", "/guides/school", "/law", "/app/screen"):
+        page.goto(url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px"
+    page.goto(url + "/app/intake")
+    box = page.get_by_label("Charge 1").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    if SHOTS:
+        shot(page, "intake-phone")
+    ctx.close()
