@@ -68,6 +68,7 @@ class Firewall:
         self.public_fields = {f.lower() for f in public_fields}
         self.engine = engine or DecisionEngine()
         self._rulings: dict[str, FieldRuling] = {}
+        self._children: dict[tuple[str, Any], tuple[str, str, bool]] = {}
 
     def rule(self, path: str) -> FieldRuling:
         """The ruling for a field (by name or path), cached per field."""
@@ -102,14 +103,18 @@ class Firewall:
     def _walk(self, value: Any, path: str) -> Any:
         if isinstance(value, dict):
             out = {}
+            children = self._children
             for k, v in value.items():
-                p = f"{path}.{k}" if path else str(k)
+                got = children.get((path, k))
+                if got is None:  # each field's path and ruling, worked out once per field, not per record
+                    p = f"{path}.{k}" if path else str(k)
+                    got = children[(path, k)] = (p, str(k), self._rule(p).action == "kept")
                 if isinstance(v, (dict, list)):
-                    child = self._walk(v, p)
+                    child = self._walk(v, got[0])
                     if child not in ({}, []):
-                        out[str(k)] = child
-                elif self._rule(p).action == "kept":
-                    out[str(k)] = v
+                        out[got[1]] = child
+                elif got[2]:
+                    out[got[1]] = v
             return out
         if isinstance(value, list):
             return [w for w in (self._walk(v, f"{path}[]") for v in value) if w not in ({}, [])]
