@@ -109,9 +109,10 @@ class Firewall:
                 if got is None:  # each field's path and ruling, worked out once per field, not per record
                     p = f"{path}.{k}" if path else str(k)
                     got = children[(path, k)] = (p, str(k), self._rule(p).action == "kept")
-                if isinstance(v, (dict, list)):
+                t = type(v)
+                if t is dict or t is list or isinstance(v, (dict, list)):
                     child = self._walk(v, got[0])
-                    if child not in ({}, []):
+                    if child:
                         out[got[1]] = child
                 elif got[2]:
                     out[got[1]] = v
