@@ -68,11 +68,13 @@ def main() -> None:
     args = ap.parse_args()
     recs = records(args.records)
     size = len(json.dumps(recs).encode())
-    fw = Firewall("lasd", dt.date(2026, 3, 2), "ice-ero", "immigration-enforcement")
-    fw.screen(recs[:10])
-    t = time.perf_counter()
-    res = fw.screen(recs)
-    s = time.perf_counter() - t
+    runs = []
+    for _ in range(3):  # a fresh screen each time (rulings decided anew); the median of three runs
+        fw = Firewall("lasd", dt.date(2026, 3, 2), "ice-ero", "immigration-enforcement")
+        t = time.perf_counter()
+        res = fw.screen(recs)
+        runs.append(time.perf_counter() - t)
+    s = sorted(runs)[1]
     assert all("home_address" not in r and "nested" not in r or "phone" not in r.get("nested", {}) for r in res.records)
     print(f"structured: {len(recs):,} records, {size / 1e6:.1f} MB of JSON in {s:.2f} s = {size / 1e6 / s:.1f} MB/s (target 50)")
 

@@ -109,3 +109,16 @@ def test_text_screenings_are_recorded_without_the_values(svc) -> None:
     assert entry["public"]["mode"] == "text" and entry["public"]["found"]["A_NUMBER"] == {"redacted": 1, "kept": 0}
     for secret in ("1988", "098765432", "555-0147"):
         assert secret not in blob and secret not in res.text
+
+
+def test_every_status_phrase_carries_a_hint_word() -> None:
+    import re
+
+    from sanctuary.firewall.text import STATUS_HINTS, STATUS_PHRASES
+    samples = ["undocumented", "illegal alien", "in the country illegally", "overstayed his visa", "no legal status",
+               "unlawfully present", "out of status", "entered without inspection", "DACA recipient", "green card holder",
+               "lawful permanent resident", "LPR", "asylum seeker", "TPS holder", "final removal order", "previously deported",
+               "not a U.S. citizen", "is a U.S. citizen", "her immigration status", "visa expired", "crossed the border illegally"]
+    for s in samples:
+        assert any(re.search(rf"\b(?:{p})\b", s, re.IGNORECASE) for p in STATUS_PHRASES), s
+        assert any(h in s.lower() for h in STATUS_HINTS), s

@@ -47,6 +47,10 @@ STATUS_PHRASES = [
     r"visa (?:expired|overstay)", r"crossed the border illegally",
 ]
 
+# every status phrase contains one of these (checked by a test), so a text with none skips that regex
+STATUS_HINTS = ("undocumented", "illegal", "unlawful", "overst", "status", "inspection", "daca", "green card", "permanent resident", "lpr",
+                "asylum", "tps", "deport", "removal", "citizen", "visa", "border")
+
 
 @dataclass
 class Finding:
@@ -89,7 +93,8 @@ class _Anchored:
     """A recognizer for a value that counts only after an anchor phrase: the span is the value's group."""
 
     @staticmethod
-    def make(entity: str, regex: str, score: float, flags: int = re.IGNORECASE) -> Any:
+    def make(entity: str, regex: str, score: float, flags: int = re.IGNORECASE, hints: tuple[str, ...] = ()) -> Any:
+        """``hints``: lower-case words one of which the anchor contains; a text without any is skipped cheaply."""
         from presidio_analyzer import EntityRecognizer, RecognizerResult
 
         rx = re.compile(regex, flags)
@@ -102,6 +107,10 @@ class _Anchored:
                 return None
 
             def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+                if hints:
+                    low = text.lower()
+                    if not any(h in low for h in hints):
+                        return []
                 return [RecognizerResult(entity, m.start("v"), m.end("v"), score) for m in rx.finditer(text)]
         return _R()
 
@@ -179,16 +188,20 @@ def custom_recognizers() -> list[Any]:
     return [
         _pattern("A_NUMBER", r"\bA[- ]?#?\s?(?:\d{3}[- ]?\d{3}[- ]?\d{3}|\d{8})\b", 0.8, ["alien", "a-number", "a#", "anumber"],
                  flags=0),
-        _Anchored.make("A_NUMBER", r"(?:alien (?:registration )?(?:number|no\.?|#)|a-?number|a-?file)\s*[:#]?\s*(?P<v>\d{8,9}|\d{3}-\d{3}-\d{3})", 0.9),
-        _Anchored.make("PASSPORT_NUMBER", r"passport(?: (?:number|no\.?|#))?\s*[:#]?\s*(?P<v>[A-Z0-9]{6,9})\b", 0.85),
-        _Anchored.make("VISA_NUMBER", r"visa(?: (?:foil )?(?:number|no\.?|#))\s*[:#]?\s*(?P<v>[A-Z]?\d{7,8})\b", 0.85),
-        _Anchored.make("I94_NUMBER", r"I-?94(?: (?:record )?(?:number|no\.?|#))?\s*[:#]?\s*(?P<v>\d{9}[A-Z]\d|\d{11})\b", 0.9),
-        _Anchored.make("DATE_OF_BIRTH", rf"(?:\bDOB\b|\bD\.O\.B\.?|date of birth|birth ?date|born(?: on)?)\s*[:\-]?\s*(?P<v>{DATE})", 0.95),
+        _Anchored.make("A_NUMBER", r"(?:alien (?:registration )?(?:number|no\.?|#)|a-?number|a-?file)\s*[:#]?\s*(?P<v>\d{8,9}|\d{3}-\d{3}-\d{3})", 0.9,
+                       hints=("alien", "number", "a-file", "afile")),
+        _Anchored.make("PASSPORT_NUMBER", r"passport(?: (?:number|no\.?|#))?\s*[:#]?\s*(?P<v>[A-Z0-9]{6,9})\b", 0.85, hints=("passport",)),
+        _Anchored.make("VISA_NUMBER", r"visa(?: (?:foil )?(?:number|no\.?|#))\s*[:#]?\s*(?P<v>[A-Z]?\d{7,8})\b", 0.85, hints=("visa",)),
+        _Anchored.make("I94_NUMBER", r"I-?94(?: (?:record )?(?:number|no\.?|#))?\s*[:#]?\s*(?P<v>\d{9}[A-Z]\d|\d{11})\b", 0.9, hints=("94",)),
+        _Anchored.make("DATE_OF_BIRTH", rf"(?:\bDOB\b|\bD\.O\.B\.?|date of birth|birth ?date|born(?: on)?)\s*[:\-]?\s*(?P<v>{DATE})", 0.95,
+                       hints=("dob", "d.o.b", "birth", "born")),
         _Anchored.make("RELEASE_DATETIME", rf"(?:releas(?:e|ed|ing)|out date|discharge|bail(?:ed)? out)\b[^.\n]{{0,60}}?"
-                                           rf"(?P<v>{DATE}(?:,?\s*(?:at\s*)?{TIME})?|{TIME}(?:\s*on\s*{DATE})?)", 0.85),
+                                           rf"(?P<v>{DATE}(?:,?\s*(?:at\s*)?{TIME})?|{TIME}(?:\s*on\s*{DATE})?)", 0.85,
+                       hints=("releas", "out date", "discharge", "bail")),
         _Anchored.make("PLACE_OF_BIRTH", r"(?i:born in|place of birth\s*[:\-]?|birthplace\s*[:\-]?|native of|national of|citizen of)\s+"
-                                         r"(?P<v>[A-Z][\w.'-]+(?:(?:,\s*|\s+)[A-Z][\w.'-]+){0,3})", 0.85, flags=0),
-        _Anchored.make("IMMIGRATION_STATUS", rf"(?P<v>\b(?:{status})\b)", 0.85),
+                                         r"(?P<v>[A-Z][\w.'-]+(?:(?:,\s*|\s+)[A-Z][\w.'-]+){0,3})", 0.85, flags=0,
+                       hints=("born", "birth", "native", "national", "citizen")),
+        _Anchored.make("IMMIGRATION_STATUS", rf"(?P<v>\b(?:{status})\b)", 0.85, hints=STATUS_HINTS),
         _pattern("STREET_ADDRESS", ADDRESS, 0.85, ["address", "lives", "residence", "resides"], flags=0),
         _pattern("EMAIL_ADDRESS", r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b", 0.95),
         _pattern("PHONE_NUMBER", r"(?<!\d)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d)", 0.7, ["phone", "cell", "tel", "call"]),
