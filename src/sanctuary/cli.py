@@ -151,7 +151,9 @@ def offense(charge: str | None, file: str | None, column: str, out: str | None) 
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True))
+@click.argument("file", type=click.Path(exists=True), required=False)
+@click.option("--sql", default=None, help="Screen the rows of this SQL query instead of a file (with --db).")
+@click.option("--db", default=None, help="SQLAlchemy URL of the database --sql runs on (e.g. sqlite:///jail.db).")
 @click.option("--to", "recipient", required=True, help="Recipient: ice-ero, ice-hsi, cbp, usms, other-federal, unknown.")
 @click.option("--agency", required=True, help="The sending agency (registry id).")
 @click.option("--purpose", type=click.Choice(["immigration-enforcement", "criminal-immigration", "criminal-investigation", "unknown"]),
@@ -160,15 +162,20 @@ def offense(charge: str | None, file: str | None, column: str, out: str | None) 
 @click.option("--public-field", "public", multiple=True, help="A field already available to the public (e.g. on an inmate locator).")
 @click.option("--out", type=click.Path(), help="Where the screened records go (.json, .csv); default stdout (JSON).")
 @click.option("--record/--no-record", default=True, show_default=True, help="Record the screening in the ledger.")
-def screen(file: str, recipient: str, agency: str, purpose: str, as_of: str | None, public: tuple[str, ...],
-           out: str | None, record: bool) -> None:
-    """Screen a file bound for an immigration authority: CSV or JSON records field by field, or free text
-    (.txt, .eml, .md: a narrative or an e-mail) finding by finding; each kept or withheld, cited."""
+def screen(file: str | None, sql: str | None, db: str | None, recipient: str, agency: str, purpose: str, as_of: str | None,
+           public: tuple[str, ...], out: str | None, record: bool) -> None:
+    """Screen what is bound for an immigration authority: CSV, JSON or Parquet records, or a SQL query's rows,
+    field by field; or free text (.txt, .eml, .md: a narrative or an e-mail) finding by finding; each kept
+    or withheld, cited."""
     import datetime as dt
 
     from .firewall.screen import Firewall
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    path = Path(file)
+    if (file is None) == (sql is None):
+        raise click.UsageError("give a FILE or --sql QUERY --db URL")
+    if sql is not None and not db:
+        raise click.UsageError("--sql needs --db URL")
+    path = Path(file or "query.sql")
     if path.suffix.lower() in (".txt", ".eml", ".md", ".text"):
         try:
             text = path.read_text(errors="replace")
@@ -193,9 +200,16 @@ def screen(file: str, recipient: str, agency: str, purpose: str, as_of: str | No
             click.echo(res.text)
         return
     try:
-        if path.suffix.lower() == ".csv":
+        if sql is not None:
+            import sqlalchemy as sa
+            with sa.create_engine(str(db)).connect() as conn:
+                records: Any = [dict(r) for r in conn.execute(sa.text(sql)).mappings()]
+        elif path.suffix.lower() == ".csv":
             with open(path, newline="") as fh:
-                records: Any = list(csv.DictReader(fh))
+                records = list(csv.DictReader(fh))
+        elif path.suffix.lower() in (".parquet", ".pq"):
+            import polars as pl
+            records = pl.read_parquet(path).to_dicts()
         else:
             records = json.loads(path.read_text())
         if record:
@@ -209,7 +223,9 @@ def screen(file: str, recipient: str, agency: str, purpose: str, as_of: str | No
         _fail(e)
         return
     except (ValueError, OSError) as e:
-        raise click.UsageError(f"cannot read {file}: {e}") from None
+        raise click.UsageError(f"cannot read {file or 'the query'}: {e}") from None
+    except Exception as e:  # noqa: BLE001 - a database or Parquet error, reported as input, never a traceback
+        raise click.UsageError(f"cannot read {file or 'the query'}: {type(e).__name__}: {e}") from None
     for name, r in sorted(result.rulings.items()):
         click.echo(f"{r.action.upper():8} {name:28} {r.label} — {r.reason} [{'; '.join(r.citations)}]", err=True)
     if receipt:
@@ -221,7 +237,11 @@ def screen(file: str, recipient: str, agency: str, purpose: str, as_of: str | No
             w.writeheader()
             w.writerows([r for r in result.records if isinstance(r, dict)])
     elif out:
-        Path(out).write_text(json.dumps(result.records, indent=2, default=str))
+        if out.endswith(".parquet"):
+            import polars as pl
+            pl.DataFrame([r for r in result.records if isinstance(r, dict)]).write_parquet(out)
+        else:
+            Path(out).write_text(json.dumps(result.records, indent=2, default=str))
     else:
         click.echo(json.dumps(result.records, indent=2, default=str))
 

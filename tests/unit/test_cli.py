@@ -130,3 +130,28 @@ def test_screen_text_file(tmp_path, home) -> None:
     sent = out.read_text()
     assert "04/17/1988" not in sent and "A098-765-432" not in sent and "7th St" not in sent and "undocumented" not in sent
     assert "[DATE OF BIRTH WITHHELD]" in sent and "REDACTED A_NUMBER" in r.output and "recorded: ledger index" in r.output
+
+
+def test_screen_parquet_and_sql_rows(tmp_path, home) -> None:
+    import sqlite3
+
+    import polars as pl
+
+    pl.DataFrame({"name": ["Maria R."], "dob": ["1988-04-17"], "charges": ["211PC"], "shoe_size": [9]}).write_parquet(tmp_path / "x.parquet")
+    r = CliRunner().invoke(cli, ["screen", str(tmp_path / "x.parquet"), "--to", "ice-ero", "--agency", "lasd", "--purpose",
+                                 "immigration-enforcement", "--as-of", "2019-03-02", "--no-record", "--out", str(tmp_path / "o.parquet")])
+    assert r.exit_code == 0, r.output
+    assert pl.read_parquet(tmp_path / "o.parquet").to_dicts() == [{"charges": "211PC"}]
+    con = sqlite3.connect(tmp_path / "jail.db")
+    con.execute("create table inmates (booking_number text, home_address text, release_date text, charges text)")
+    con.execute("insert into inmates values ('6123456', '1423 W 7th St', '2026-03-09', '459PC')")
+    con.commit()
+    con.close()
+    r = CliRunner().invoke(cli, ["screen", "--sql", "select * from inmates", "--db", f"sqlite:///{tmp_path / 'jail.db'}",
+                                 "--to", "ice-ero", "--agency", "lasd", "--purpose", "immigration-enforcement", "--as-of", "2019-03-02",
+                                 "--no-record"])
+    assert r.exit_code == 0, r.output
+    assert "1423 W 7th St" not in r.output and "2026-03-09" not in r.output and "REMOVED  release_date" in r.output
+    r = CliRunner().invoke(cli, ["screen", "--sql", "select * from nowhere", "--db", f"sqlite:///{tmp_path / 'jail.db'}",
+                                 "--to", "ice-ero", "--agency", "lasd", "--purpose", "immigration-enforcement", "--no-record"])
+    assert r.exit_code == 2 and "cannot read the query" in r.output
