@@ -199,7 +199,7 @@ def custom_recognizers() -> list[Any]:
                                            rf"(?P<v>{DATE}(?:,?\s*(?:at\s*)?{TIME})?|{TIME}(?:\s*on\s*{DATE})?)", 0.85,
                        hints=("releas", "out date", "discharge", "bail")),
         _Anchored.make("PLACE_OF_BIRTH", r"(?i:born in|place of birth\s*[:\-]?|birthplace\s*[:\-]?|native of|national of|citizen of)\s+"
-                                         r"(?P<v>[A-Z][\w.'-]+(?:(?:,\s*|\s+)[A-Z][\w.'-]+){0,3})", 0.85, flags=0,
+                                         r"(?P<v>[A-Z][\w'-]+(?:(?:, ?| )[A-Z][\w'-]+){0,3})", 0.85, flags=0,
                        hints=("born", "birth", "native", "national", "citizen")),
         _Anchored.make("IMMIGRATION_STATUS", rf"(?P<v>\b(?:{status})\b)", 0.85, hints=STATUS_HINTS),
         _pattern("STREET_ADDRESS", ADDRESS, 0.85, ["address", "lives", "residence", "resides"], flags=0),
