@@ -720,8 +720,10 @@ _HOME = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name
 <title>Sanctuary</title><style>body{font:16px system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}
 textarea,input{width:100%;font:14px monospace}textarea{height:18rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap}</style></head>
 <body><h1>Sanctuary</h1><p>Paste a request (the v1 contract, <code>docs/schema/request.schema.json</code>) and a clerk's token;
-the decision is recorded in the ledger and shown as the clerk reads it. The staff web app (intake form, notices, field
-guides) is still to come; the JSON API is under <code>/v1/</code> and described at <code>/openapi.json</code>.</p>
+the decision is recorded in the ledger and shown as the clerk reads it. Staff sign in to the web app at
+<a href="/app">/app</a> (intake, decisions, TRUTH Act papers, review queue, outbound screening). Open to all:
+<a href="/guides">field guides</a>, <a href="/law">the law in force</a>, <a href="/dashboard">the public dashboard</a>,
+<a href="/whatif">what-if</a>. The JSON API is under <code>/v1/</code> and described at <code>/openapi.json</code>.</p>
 <form method="post" action="/ui/decide"><label for="token">Clerk token</label><input id="token" name="token" type="password" autocomplete="off">
 <label for="request">Request (JSON)</label><textarea id="request" name="request">__REQ__</textarea>
 <button type="submit">Decide and record</button></form><!--RESULT--></body></html>"""
