@@ -33,6 +33,7 @@ class DecisionEngine:
         self._others: dict[str, DecisionEngine] = {}
         self._bound_obligations: dict[str, list[tuple[Any, Any]]] = {}
         self._label_cache: dict[tuple[str, ...], list[str]] = {}
+        self._in_force: dict[tuple[str, str, Any], list[tuple[Rule, Any]]] = {}
 
     def _rules_for(self, agency: Any, ask: str) -> list[tuple[Rule, Any]]:
         """Rules for an ask from instruments that bind the agency (dates are checked per decision)."""
@@ -69,7 +70,7 @@ class DecisionEngine:
         for ask, (rule, verdict, node) in zip(req.asks, self.decide_asks(f), strict=True):
             verdicts.append(verdict)
             cites = self.cite_labels(rule, verdict)
-            asks.append(AskDecision(kind=ask.kind, detail=dict(ask.detail), outcome=str(verdict.outcome),
+            asks.append(AskDecision.model_construct(kind=ask.kind, detail=dict(ask.detail), outcome=str(verdict.outcome),
                                     citations=cites, reason=verdict.reason, deciding_rule=rule.id,
                                     missing_facts=list(verdict.missing), qualifying=verdict.qualifying))
             for m in verdict.missing:
@@ -81,14 +82,16 @@ class DecisionEngine:
             trace_asks.append(node)
         obligations = self._obligations(f, verdicts)
         interp = [
-            InterpretationUsed(id=i, question=regime.interpretations[i].question, reading=v,
+            InterpretationUsed.model_construct(id=i, question=regime.interpretations[i].question, reading=v,
                                meaning=regime.interpretations[i].options[v],
                                default=v == regime.interpretations[i].default)
             for i, v in sorted(f.used_interpretations.items())
         ]
         charges = [{"path": cf.path, "raw": cf.c.statute, **_charge_summary(cf.parsed)} for cf in f.convictions] + \
                   [{"path": f"subject.pending_charges[{i}]", "raw": pc.statute, **_charge_summary(p)} for i, pc, p, _ in f.pending]
-        return Decision(
+        # built from the engine's own typed values: constructed without re-validation (the contract test
+        # checks every decision against docs/schema/decision.schema.json)
+        return Decision.model_construct(
             decision_id=uuid.uuid4().hex, agency=agency.id, as_of=req.as_of, regime=regime.id,
             regime_in_force=regime.in_force, regime_label=regime.label, law_version=regime.law_version,
             asks=asks, obligations=obligations, missing_facts=missing, what_would_change=would,
@@ -124,9 +127,14 @@ class DecisionEngine:
         ask = f.ask
         as_of = f.as_of
         by_layer: dict[str, list[tuple[Rule, Verdict]]] = {}
-        for r, ins in self._rules_for(f.agency, ask.kind):
-            if not ins.interval.in_force(as_of) or not r.interval.in_force(as_of):
-                continue
+        key = (f.agency.id, ask.kind, as_of)
+        live_rules = self._in_force.get(key)
+        if live_rules is None:
+            if len(self._in_force) > 100_000:
+                self._in_force.clear()
+            live_rules = self._in_force[key] = [(r, ins) for r, ins in self._rules_for(f.agency, ask.kind)
+                                                if ins.interval.in_force(as_of) and r.interval.in_force(as_of)]
+        for r, ins in live_rules:
             v = r.fn(f)
             if v is not None:
                 by_layer.setdefault(ins.layer, []).append((r, v))
@@ -218,7 +226,7 @@ class DecisionEngine:
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(ObligationOut(kind=ob.kind, text=ob.text, deadline=ob.deadline, condition=ob.condition,
+                out.append(ObligationOut.model_construct(kind=ob.kind, text=ob.text, deadline=ob.deadline, condition=ob.condition,
                                          citation="; ".join(self._labels((*orule.cites, *ob.cites)))))
         return out
 
