@@ -137,14 +137,18 @@ def _two_way(name: str, title: str, frame: pl.DataFrame, row: str, col: str, col
 def truth_access(ledger: Ledger, year: int, threshold: int = DEFAULT_THRESHOLD) -> Report:
     """Gov. Code § 7283.1(c): records relating to ICE access are public records.  Requests received from
     ICE, what the law allowed, and access given, by agency and kind; small cells suppressed."""
-    lt = load(ledger, year)
+    lt = load(ledger, year, kinds=("decision", "review", "action", "screening"))
     f, given = _access(lt, year)
     allowed = f.filter(pl.col("final").is_in(["permitted", "required"]))
+    sent = lt.screenings.filter(pl.col("recipient").is_in(["ice-ero", "ice-hsi"]) & (pl.col("as_of").dt.year() == year))
     tables = [
         _two_way("received", f"ICE requests received in {year}", f, "agency", "kind", ACCESS_KINDS, threshold),
         _two_way("allowed", f"Requests the law allowed (permitted or required, after counsel's review) in {year}", allowed,
                  "agency", "kind", ACCESS_KINDS, threshold),
         _two_way("given", f"Access given (recorded acts) in {year}", given, "agency", "kind", ACCESS_KINDS, threshold),
+        _two_way("screened", f"Records and texts screened before going to ICE in {year} (the outbound screen; values never recorded)",
+                 sent, "agency", "left", ("nothing personal left", "something left"), threshold,
+                 f"{int(sent['withheld'].sum() or 0)} fields or findings were withheld in all."),
     ]
     return _head(lt, "truth-access", f"TRUTH Act: ICE access records, {year}", "Gov. Code § 7283.1(c)", year, tables,
                  ["Access means an interview, notification of release, transfer, hold or personal information "

@@ -17,6 +17,8 @@ ASKS_SCHEMA = {"idx": pl.Int64, "decision_id": pl.String, "agency": pl.String, "
                "deciding_rule": pl.String, "qualifying": pl.String, "regime": pl.String}
 REVIEWS_SCHEMA = {"idx": pl.Int64, "decision_id": pl.String, "decision_idx": pl.Int64, "recorded_at": pl.String, "on": pl.Date,
                   "ask_index": pl.Int32, "was": pl.String, "outcome": pl.String}
+SCREENINGS_SCHEMA = {"idx": pl.Int64, "agency": pl.String, "as_of": pl.Date, "recipient": pl.String, "mode": pl.String,
+                     "left": pl.String, "kept": pl.Int64, "withheld": pl.Int64}
 ACTIONS_SCHEMA = {"idx": pl.Int64, "decision_id": pl.String, "decision_idx": pl.Int64, "agency": pl.String, "ask_index": pl.Int32,
                   "kind": pl.String, "action": pl.String, "on": pl.Date, "against_decision": pl.Boolean}
 
@@ -26,6 +28,7 @@ class LedgerTables:
     asks: pl.DataFrame        # one row per decided ask (final outcome after counsel's review in ``final``)
     reviews: pl.DataFrame
     actions: pl.DataFrame
+    screenings: pl.DataFrame
     first: int | None
     last: int | None
     size: int
@@ -49,6 +52,7 @@ def load(ledger: Ledger, year: int | None = None, kinds: tuple[str, ...] = ("dec
     asks: dict[str, list[Any]] = {k: [] for k in ASKS_SCHEMA}
     reviews: dict[str, list[Any]] = {k: [] for k in REVIEWS_SCHEMA}
     actions: dict[str, list[Any]] = {k: [] for k in ACTIONS_SCHEMA}
+    screenings: dict[str, list[Any]] = {k: [] for k in SCREENINGS_SCHEMA}
     year_tag = f'"as_of":"{year}-'.encode() if year else None
     first = last = None
     for idx, data in ledger.store.iter_kind(list(kinds)):
@@ -61,7 +65,7 @@ def load(ledger: Ledger, year: int | None = None, kinds: tuple[str, ...] = ("dec
                 continue
             rec = orjson.loads(data)
             if rec["kind"] != "decision":
-                _other(rec, idx, reviews, actions)
+                _other(rec, idx, reviews, actions, screenings)
                 continue
             pub = rec["public"]
             as_of = dt.date.fromisoformat(pub["as_of"])
@@ -72,12 +76,14 @@ def load(ledger: Ledger, year: int | None = None, kinds: tuple[str, ...] = ("dec
                              ("deciding_rule", a["deciding_rule"]), ("qualifying", a.get("qualifying")), ("regime", pub["regime"])):
                     asks[k].append(v)
         else:
-            _other(orjson.loads(data), idx, reviews, actions)
+            _other(orjson.loads(data), idx, reviews, actions, screenings)
     return LedgerTables(pl.DataFrame(asks, schema=ASKS_SCHEMA), pl.DataFrame(reviews, schema=REVIEWS_SCHEMA),
-                        pl.DataFrame(actions, schema=ACTIONS_SCHEMA), first, last, size, checkpoint)
+                        pl.DataFrame(actions, schema=ACTIONS_SCHEMA), pl.DataFrame(screenings, schema=SCREENINGS_SCHEMA),
+                        first, last, size, checkpoint)
 
 
-def _other(rec: dict[str, Any], idx: int, reviews: dict[str, list[Any]], actions: dict[str, list[Any]]) -> None:
+def _other(rec: dict[str, Any], idx: int, reviews: dict[str, list[Any]], actions: dict[str, list[Any]],
+           screenings: dict[str, list[Any]]) -> None:
     pub = rec["public"]
     if rec["kind"] == "review":
         for d in pub["determinations"]:
@@ -85,6 +91,17 @@ def _other(rec: dict[str, Any], idx: int, reviews: dict[str, list[Any]], actions
                          ("recorded_at", rec["recorded_at"]), ("on", dt.date.fromisoformat(pub.get("on") or rec["recorded_at"][:10])),
                          ("ask_index", d["ask"]), ("was", d["was"]), ("outcome", d["outcome"])):
                 reviews[k].append(v)
+    elif rec["kind"] == "screening":
+        if pub.get("mode") == "text":
+            kept = sum(c["kept"] for c in pub.get("found", {}).values())
+            withheld = sum(c["redacted"] for c in pub.get("found", {}).values())
+        else:
+            kept = sum(1 for f in pub.get("fields", {}).values() if f["action"] == "kept")
+            withheld = sum(1 for f in pub.get("fields", {}).values() if f["action"] != "kept")
+        for k, v in (("idx", idx), ("agency", pub["agency"]), ("as_of", dt.date.fromisoformat(pub["as_of"])),
+                     ("recipient", pub["recipient"]), ("mode", pub.get("mode", "records")),
+                     ("left", "something left" if kept else "nothing personal left"), ("kept", kept), ("withheld", withheld)):
+            screenings[k].append(v)
     elif rec["kind"] == "action":
         for k, v in (("idx", idx), ("decision_id", pub["decision_id"]), ("decision_idx", pub["decision_ledger_index"]),
                      ("agency", pub["agency"]), ("ask_index", pub["ask"]), ("kind", pub["kind"]), ("action", pub["action"]),

@@ -149,3 +149,16 @@ def test_cli_report(home, known, svc) -> None:
     assert json.loads(r.output)["citation"] == "Gov. Code § 7283.1(d)"
     r = CliRunner().invoke(cli, ["report", "truth-access", "--year", "2025", "--format", "pdf"])
     assert r.exit_code != 0 and "--out" in r.output
+
+
+def test_truth_report_counts_outbound_screenings(svc) -> None:
+    for i in range(12):
+        svc.screen_text(f"Inmate DOB 04/17/1988, A-number A09876543{i % 10}.", "lasd", dt.date(2025, 4, 1), "ice-ero",
+                        "immigration-enforcement", by="t")
+    svc.screen([{"charges": "211PC"}], "lasd", dt.date(2025, 4, 2), "ice-ero", "immigration-enforcement", by="t")
+    t = {x.name: x for x in truth_access(svc.ledger, 2025).tables}["screened"]
+    lasd = _row(t, "lasd")
+    # 12 screenings left nothing personal, 1 let the charge go: the 1 is hidden, and with one agency so is the 12
+    assert lasd["something left"] is None and lasd["nothing personal left"] in (12, None)
+    assert _row(t, "total")["total"] == 13
+    assert "24 fields or findings were withheld" in t.note and len(lasd["_entries"]) == 13
