@@ -162,18 +162,34 @@ class Sanctuary:
         if action not in self.ACTIONS:
             raise InputError(f"action must be one of {', '.join(self.ACTIONS)}", field="action")
         outcome = asks[ask]["outcome"]
-        for _, data in self.ledger.store.iter_kind(["review"]):  # counsel's determination replaces a review outcome
-            if decision_id.encode() in data:
-                from .ledger.canonical import from_canonical
-                for det in from_canonical(data)["public"]["determinations"]:
-                    if det["ask"] == ask:
-                        outcome = det["outcome"]
+        for det in self._determinations(decision_id):  # counsel's determination replaces a review outcome
+            if det["ask"] == ask:
+                outcome = det["outcome"]
         on = on or dt.date.today()
         return self.ledger.append("action", f"action-{decision_id}-{ask}-{dt.datetime.now(dt.UTC).isoformat()}", {
             "decision_id": decision_id, "decision_ledger_index": rec["ledger_index"], "agency": rec["public"]["agency"],
             "ask": ask, "kind": asks[ask]["kind"], "action": action, "on": on.isoformat(), "by": by, "note": note,
             "outcome": outcome, "against_decision": action == "performed" and outcome not in ("permitted", "required"),
         })
+
+    def _determinations(self, decision_id: str) -> list[dict[str, Any]]:
+        """Counsel's determinations on a decision: through the review-case index when there is one (one
+        lookup), else by reading the review entries."""
+        from .ledger.canonical import from_canonical
+        if self.sessions is not None:
+            from sqlalchemy import select
+
+            from .db.models import ReviewCase
+            with self.sessions() as db:
+                entry = db.execute(select(ReviewCase.determination_entry)
+                                   .where(ReviewCase.decision_id == decision_id)).scalar_one_or_none()
+            rec = self.ledger.get(entry) if entry else None
+            return rec["public"]["determinations"] if rec else []
+        out: list[dict[str, Any]] = []
+        for _, data in self.ledger.store.iter_kind(["review"]):
+            if decision_id.encode() in data:
+                out.extend(from_canonical(data)["public"]["determinations"])
+        return out
 
     def _readings_from_ledger(self) -> dict[str, str]:
         from .ledger.canonical import from_canonical

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,17 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+def service(directory: Any) -> tuple[Any, Any]:
+    """A Sanctuary on a fresh SQLite ledger in ``directory``: (service, sessions)."""
+    from sanctuary.ledger.checkpoint import Signer
+    from sanctuary.ledger.service import Ledger
+    from sanctuary.ledger.store import SQLiteStore
+    from sanctuary.service import Sanctuary, open_sessions
+    lg = Ledger(SQLiteStore(directory / "ledger.db"), Signer.generate("sanctuary.test/ledger", directory / "k" / "ledger.key"))
+    sessions = open_sessions(f"sqlite:///{directory / 'ledger.db'}")
+    return Sanctuary(lg, sessions=sessions), sessions
 
 
 def serve(app: object) -> tuple[str, object]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import serve
+from .conftest import serve, service
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,20 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     from sanctuary.api.app import create_app
-    from sanctuary.ledger.checkpoint import Signer
-    from sanctuary.ledger.service import Ledger
-    from sanctuary.ledger.store import SQLiteStore
     from sanctuary.reports.demo import record_year
-    from sanctuary.service import Sanctuary, open_sessions
-    d = tmp_path_factory.mktemp("dash")
-    lg = Ledger(SQLiteStore(d / "ledger.db"), Signer.generate("sanctuary.test/ledger", d / "k" / "ledger.key"))
-    sessions = open_sessions(f"sqlite:///{d / 'ledger.db'}")
-    svc = Sanctuary(lg, sessions=sessions)
+    svc, sessions = service(tmp_path_factory.mktemp("dash"))
     record_year(svc, 2025, rows=900)
     url, server = serve(create_app(svc, sessions))
     yield url
     server.should_exit = True
-    lg.close()
+    svc.ledger.close()
 
 
 def test_dashboard_in_chromium(browser, site) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import serve
+from .conftest import serve, service
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = os.environ.get("SANCTUARY_SCREENSHOTS")
@@ -22,14 +22,7 @@ SHOTS = os.environ.get("SANCTUARY_SCREENSHOTS")
 def site(tmp_path_factory):
     from sanctuary.api.app import create_app
     from sanctuary.auth import create_user, issue_token
-    from sanctuary.ledger.checkpoint import Signer
-    from sanctuary.ledger.service import Ledger
-    from sanctuary.ledger.store import SQLiteStore
-    from sanctuary.service import Sanctuary, open_sessions
-    d = tmp_path_factory.mktemp("staff")
-    lg = Ledger(SQLiteStore(d / "ledger.db"), Signer.generate("sanctuary.test/ledger", d / "k" / "ledger.key"))
-    sessions = open_sessions(f"sqlite:///{d / 'ledger.db'}")
-    svc = Sanctuary(lg, sessions=sessions)
+    svc, sessions = service(tmp_path_factory.mktemp("staff"))
     tokens = {}
     with sessions.begin() as db:
         for name, role, agency in [("clerk-lasd", "clerk", "lasd"), ("clerk-lapd", "clerk", "lapd"), ("counsel", "counsel", None)]:
@@ -37,7 +30,7 @@ def site(tmp_path_factory):
     url, server = serve(create_app(svc, sessions, rate=10_000, burst=10_000))
     yield url, tokens
     server.should_exit = True
-    lg.close()
+    svc.ledger.close()
 
 
 def shot(page, name: str) -> None:

@@ -387,15 +387,12 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         return got
 
     def _dash_html(year: int | None) -> str:
-        from jinja2 import Environment, PackageLoader, select_autoescape
-
         from ..reports import dashboard
         if year is not None and not 2000 <= year <= 2100:
             raise InputError("year must be between 2000 and 2100", field="year")
         d = _dash(year)
         years = sorted({y for y in _dash(None).lt.asks["as_of"].dt.year().unique().to_list()})
-        env = Environment(loader=PackageLoader("sanctuary.reports", "templates"), autoescape=select_autoescape())
-        return env.get_template("dashboard.html.j2").render(
+        return dashboard.env.get_template("dashboard.html.j2").render(
             d=d, years=years or [dt.date.today().year],
             charts={"trend": dashboard.chart(d, "trend"), "asks": dashboard.chart(d, "asks")})
 

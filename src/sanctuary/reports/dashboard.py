@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 import polars as pl
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..law.registry import load_regime
 from ..ledger.service import Ledger
@@ -16,6 +17,7 @@ from .ledger_data import LedgerTables, load
 from .suppress import DEFAULT_THRESHOLD, suppress_1d
 
 OUTCOMES = ("prohibited", "review", "permitted", "required")
+env = Environment(loader=PackageLoader("sanctuary.reports", "templates"), autoescape=select_autoescape())
 COLORS = {"prohibited": "#b3261e", "review": "#8a6d00", "permitted": "#1f6f43", "required": "#1b4f9c"}
 
 
@@ -75,12 +77,9 @@ def build(ledger: Ledger, year: int | None = None, threshold: int = DEFAULT_THRE
 
 def chart(d: Dashboard, name: str) -> str:
     """``trend`` (asks per month, by outcome) or ``asks`` (outcomes by kind of ask), as SVG."""
-    import matplotlib
+    from ..charts import pyplot, svg
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, read by screen readers, selectable in the PDF
+    plt = pyplot()
 
     key = {"trend": "by-month", "asks": "by-kind", "agencies": "by-agency"}[name]
     t = d.tables[key]
@@ -107,9 +106,4 @@ def chart(d: Dashboard, name: str) -> str:
                   "agencies": "Outcomes by agency"}[name] + (f" ({hidden} small cells suppressed)" if hidden else ""), fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    plt.close(fig)
-    s = buf.getvalue()
-    return s[s.index("<svg"):]
+    return svg(fig)

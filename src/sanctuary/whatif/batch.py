@@ -94,32 +94,27 @@ class RecordingFacts(Facts):
         self.context = _Reads(self.context, self)  # type: ignore[assignment]
         self.req = _Reads(self.req, self)  # type: ignore[assignment]  # req.subject etc. count as "*"
 
-    @property  # type: ignore[override]
-    def convictions(self) -> Any:
-        """A person's record read outside the gate cannot be keyed by the gate ids: key on the request."""
+    def _record(self, name: str) -> Any:
+        """A person's record read outside the gate cannot be keyed by the gate ids: key on the request.
+        Computed once, quietly (the gate reads it too)."""
         if not self.quiet:
             self.read.add("*")
-        got = self.__dict__.get("_convictions")
+        got = self.__dict__.get(f"_{name}")
         if got is None:
             self.quiet += 1
             try:
-                got = self.__dict__["_convictions"] = Facts.convictions.func(self)  # type: ignore[attr-defined]
+                got = self.__dict__[f"_{name}"] = getattr(Facts, name).func(self)
             finally:
                 self.quiet -= 1
         return got
 
     @property  # type: ignore[override]
+    def convictions(self) -> Any:
+        return self._record("convictions")
+
+    @property  # type: ignore[override]
     def pending(self) -> Any:
-        if not self.quiet:
-            self.read.add("*")
-        got = self.__dict__.get("_pending")
-        if got is None:
-            self.quiet += 1
-            try:
-                got = self.__dict__["_pending"] = Facts.pending.func(self)  # type: ignore[attr-defined]
-            finally:
-                self.quiet -= 1
-        return got
+        return self._record("pending")
 
     def trust_gate(self, purpose: str) -> Any:
         self.read.add("gate_n" if purpose == "notify" else "gate_t")

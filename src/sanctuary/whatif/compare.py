@@ -4,7 +4,6 @@ and an HTML/PDF report.  Streams batch by batch, so memory is bounded by the bat
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +58,7 @@ def _read(path: str | Path) -> tuple[pl.LazyFrame, pl.LazyFrame | None]:
             raise FileNotFoundError(f"{p}: no requests.parquet or requests.csv")
         rec = next((p / f"records.{e}" for e in ("parquet", "csv") if (p / f"records.{e}").exists()), None)
         return read_table(str(req)), read_table(str(rec)) if rec else None
-    sibling = next((p.with_name(p.name.replace("requests", "records")) for _ in [0] if "requests" in p.name), None)
+    sibling = p.with_name(p.name.replace("requests", "records")) if "requests" in p.name else None
     return read_table(str(p)), read_table(str(sibling)) if sibling and sibling.exists() else None
 
 
@@ -151,12 +150,9 @@ def compare(data: str | Path | tuple[pl.DataFrame, pl.DataFrame], regimes: list[
 # ------------------------------------------------------------------ charts and report
 def chart_svg(cmp: Comparison, group: str = "ask") -> str:
     """Small multiples: per regime, a horizontal stacked bar of outcomes for each ``group`` value (SVG)."""
-    import matplotlib
+    from ..charts import pyplot, svg
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, read by screen readers, selectable in the PDF
+    plt = pyplot()
 
     t = cmp.by(group)
     cats = sorted({str(c) for c in t[group].to_list()})
@@ -176,12 +172,7 @@ def chart_svg(cmp: Comparison, group: str = "ask") -> str:
         ax.spines[["top", "right"]].set_visible(False)
     axes[0][0].legend(fontsize=7, frameon=False, loc="lower right")
     fig.supxlabel("request-asks", fontsize=8)
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg(fig)
 
 
 def render_html(cmp: Comparison, title: str = "What-if comparison") -> str:
