@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from ..engine.decide import DecisionEngine
@@ -44,7 +44,9 @@ from ..law.registry import get_agency
 from ..offenses.parsing import parse_charge
 from .schema import RECORD_SCHEMA, REQUEST_SCHEMA, TRI_COLUMNS, collect_named, conform, to_request
 
-SEED = 0x5A4C7  # fixed: keys are compared within one process only
+# Two independent 64-bit hashes make a 128-bit key: the chance that any two of a billion distinct keys share
+# one is below 10^-20.  Fixed seeds: keys are compared within one process only.
+SEEDS = (0x5A4C79E3779B9, 0x27D4EB2F165667B1)
 REC_KEY = ("record", "statute", "level", "jurisdiction", "reduced", "juvenile", "findings", "magistrate_probable_cause", "date_class")
 GATE_READINGS = {"felony-reduced", "realignment-1170h", "juvenile-adjudication", "window-start", "prop47-scope",
                  "7282.5b-transfer"}
@@ -58,9 +60,9 @@ OPTIONAL = (*TRI_COLUMNS, "preferred_language", "gate_n", "gate_t", "request_id"
 CATEGORY_ORDER = ("person", "drug", "property", "weapon", "vehicle", "other", "local", "unresolved")
 
 
+NO_CODE = 2**32 - 1  # an absent text value in a pattern key (a join never matches null to null)
 KEY_TYPES: dict[str, Any] = {
-    "ah": pl.UInt64,
-    **{c: pl.String for c in ("agency", "from_authority", "documents", "asks", "ask_detail", "preferred_language")},
+    "ah": pl.UInt64, "ah2": pl.UInt64, "preferred_language": pl.UInt32,
     "epoch": pl.UInt16, "year": pl.Int32, "gate_n": pl.UInt64, "gate_t": pl.UInt64, "request_id": pl.Int64,
     **{c: pl.UInt8 for c in TRI_COLUMNS},
 }
@@ -126,11 +128,13 @@ class RecordingFacts(Facts):
 
 
 class KeyCollisionError(RuntimeError):
-    """Two distinct keys hashed alike: refuse rather than answer one with the other's decision."""
+    """The gate code ran out of bits: refuse rather than answer one gate with another's decision."""
 
 
-def _hash(cols: Iterable[str]) -> pl.Expr:
-    return pl.struct(list(cols)).hash(SEED)
+def _fingerprint(cols: Iterable[str]) -> tuple[pl.Expr, pl.Expr]:
+    """Two independent 64-bit hashes of the columns' values (text by its dictionary code): a 128-bit key."""
+    s = pl.struct([pl.col(c).to_physical() for c in cols])
+    return s.hash(SEEDS[0]), s.hash(SEEDS[1])
 
 
 def offense_category(statute: str) -> str:
@@ -154,29 +158,31 @@ def offense_category(statute: str) -> str:
     return "other"
 
 
-@dataclass
-class _Memo:
-    """Distinct keys seen so far: hash -> answer, with the key columns kept to catch collisions."""
+def _contiguous(ids: pl.Series) -> bool:
+    """``ids`` are exactly lo, lo+1, ..., hi (so a row's position is its id minus lo, and none repeats)."""
+    if ids.len() == 0 or ids.null_count():
+        return False
+    lo, hi = ids.min(), ids.max()
+    return bool(hi - lo + 1 == ids.len() and ids.is_sorted() and (ids.len() < 2 or ids.diff().min() == 1))  # type: ignore[operator]
 
-    cols: tuple[str, ...]
-    answers: dict[int, Any] = field(default_factory=dict)
-    keys: pl.DataFrame | None = None
 
-    def new(self, rows: pl.DataFrame, what: str) -> pl.DataFrame:
-        """The keys (``h`` and the key columns, one row each) not seen before; raises on a hash collision."""
-        distinct = rows.select("h", *self.cols).unique()
-        if distinct.height != distinct["h"].n_unique():
-            raise KeyCollisionError(f"two distinct {what} keys share a 64-bit hash")
-        if self.keys is not None and self.keys.height:
-            seen = distinct.join(self.keys, on="h", how="inner", suffix="_seen")
-            for c in self.cols:
-                a, b = seen[c], seen[f"{c}_seen"]
-                if not ((a == b) | (a.is_null() & b.is_null())).fill_null(False).all():
-                    raise KeyCollisionError(f"a {what} key hashed like an earlier, different key")
-        fresh = distinct.filter(~pl.col("h").is_in(list(self.answers)))
-        if fresh.height:
-            self.keys = fresh if self.keys is None else pl.concat([self.keys, fresh], how="vertical_relaxed")
-        return fresh
+def _fold_runs(ids: pl.Series, cols: dict[str, tuple[pl.Series, str]], lo: int, n: int) -> pl.DataFrame:
+    """Per-request folds of record columns sorted by request id, as NumPy segment reductions, laid out at
+    position ``id - lo`` of ``n`` requests (a request without records gets the fold's identity)."""
+    rid = ids.to_numpy()
+    starts = np.flatnonzero(np.r_[True, rid[1:] != rid[:-1]]) if rid.size else np.zeros(0, dtype=np.int64)
+    pos = rid[starts] - lo
+    out = []
+    for c, (v, how) in cols.items():
+        ufunc, identity = {"min": (np.minimum, None), "any": (np.logical_or, False), "or": (np.bitwise_or, 0)}[how]
+        if identity is None:
+            identity = np.iinfo(v[:0].to_numpy().dtype).max
+        arr = v.fill_null(identity).to_numpy()
+        full = np.full(n, identity, dtype=arr.dtype)
+        if starts.size:
+            full[pos] = ufunc.reduceat(arr, starts)
+        out.append(pl.Series(c, full))
+    return pl.DataFrame(out)
 
 
 class BatchEngine:
@@ -186,15 +192,16 @@ class BatchEngine:
         self.scalar = DecisionEngine(regime, interpretations)
         self.regime = self.scalar.regime
         self.boundaries = self._boundaries()
-        self._rec = _Memo(REC_KEY)
-        self._always = _Memo(ALWAYS)  # keeps the always-columns of each hash, to catch a collision across batches
+        self._rec: dict[tuple[int, int], tuple[int, int | None]] = {}  # record fingerprint -> (summary id, category)
+        self._rec_table: pl.DataFrame | None = None
         self._patterns: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
         self._tables_cache: dict[tuple[str, ...], pl.DataFrame] | None = None
         self._result_rows: list[dict[str, Any]] = []
-        self._result_rows_index: list[int] = []
+        self._decisions = 0
         self._results_cache: pl.DataFrame | None = None
         self._summaries: dict[Any, int] = {}
         self._sid_attrs: list[tuple[Any, ...]] = []
+        self._attrs_cache: pl.DataFrame | None = None
         self._bits: dict[str, int] = {}
         self._yes: dict[tuple[str, ...], int] = {}
         self._category: dict[str, str] = {}
@@ -228,37 +235,38 @@ class BatchEngine:
                 break
             lo, hi = req["request_id"].min(), req["request_id"].max()
             rec = collect_named(rec_lf.filter(pl.col("request_id").is_between(lo, hi)), "records")
-            rec = rec.join(req.select("request_id"), on="request_id", how="semi")
             yield self.decide_frame(req, rec, keep=tuple(keep))
             offset += req.height
             if progress:
                 progress(req.height)
 
     def decide_frame(self, req: pl.DataFrame, rec: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
-        dup = req["request_id"].is_duplicated()
-        if dup.any():
-            raise ValueError(f"requests: request_id {req.filter(dup)['request_id'][0]} appears twice")
-        rec = rec.join(req.select("request_id", "as_of"), on="request_id", how="inner")
-        rec = self._record_summaries(rec)
-        cat = rec.group_by("request_id").agg(cat_rank=pl.col("cat").min())
-        req = req.join(cat, on="request_id", how="left")
-        req = self._gate_columns(req, rec)
+        ids = req["request_id"]
+        lo = ids.min() if ids.len() else 0
+        dense = _contiguous(ids)  # the common case: positions are ids - lo, no join needed to line rows up
+        if not dense:
+            dup = ids.is_duplicated()
+            if dup.any():
+                raise ValueError(f"requests: request_id {req.filter(dup)['request_id'][0]} appears twice")
+        summaries = self._record_summaries(rec, req, lo if dense else None)
+        req = self._gate_columns(req, summaries, lo if dense else None)
         bounds = pl.Series(self.boundaries, dtype=pl.Date)
         req = req.with_columns(epoch=bounds.search_sorted(req["as_of"], side="right").cast(pl.UInt16),
                                year=pl.col("as_of").dt.year())
+        ah, ah2 = _fingerprint(ALWAYS)
         keys = req.select(
-            "request_id", *(pl.col(c).fill_null("") for c in ("agency", "from_authority", "documents", "asks", "ask_detail")),
-            "epoch", "year", pl.col("preferred_language").fill_null(""), "gate_n", "gate_t",
+            "request_id", ah.alias("ah"), ah2.alias("ah2"), "gate_n", "gate_t",
+            pl.col("preferred_language").to_physical().fill_null(NO_CODE),
             *(pl.col(c).cast(pl.UInt8).fill_null(2) for c in TRI_COLUMNS))
-        keys = keys.with_columns(ah=_hash(ALWAYS))
-        fresh = self._always.new(keys.select(pl.col("ah").alias("h"), *ALWAYS), "always")
-        self._always.answers.update(dict.fromkeys(fresh["h"].to_list(), True))
         found = self._match(keys, req, rec)
-        cats = pl.Series(CATEGORY_ORDER + ("none",), dtype=pl.String)
-        return (req.select("request_id", "cat_rank", *keep)
-                .join(found, on="request_id", how="left", maintain_order="left")
-                .join(self._results, on="rid", how="left", maintain_order="left")
-                .with_columns(category=pl.lit(cats).gather(pl.col("cat_rank").fill_null(len(CATEGORY_ORDER))))
+        if dense:
+            rid = found["rid"].clear(req.height).scatter(found["request_id"] - lo, found["rid"])
+            base = req.select("request_id", "cat_rank", *keep).with_columns(rid)
+        else:
+            base = req.select("request_id", "cat_rank", *keep).join(found, on="request_id", how="left", maintain_order="left")
+        cats = pl.Series(CATEGORY_ORDER + ("none",), dtype=pl.Categorical)
+        return (base.join(self._results, on="rid", how="left", maintain_order="left")
+                .with_columns(category=pl.lit(cats).gather(pl.col("cat_rank").fill_null(len(CATEGORY_ORDER)).clip(upper_bound=len(CATEGORY_ORDER))))
                 .drop("rid", "cat_rank"))
 
     # ------------------------------------------------------------------ stage 3: decisions by pattern
@@ -268,7 +276,7 @@ class BatchEngine:
         todo = keys
         while todo.height:
             for pattern, table in self._tables().items():
-                hit = todo.join(table, on=["ah", *pattern], how="inner").select("request_id", "rid")
+                hit = todo.join(table, on=["ah", "ah2", *pattern], how="inner").select("request_id", "rid")
                 if hit.height:
                     found.append(hit)
                     todo = todo.join(hit, on="request_id", how="anti")
@@ -277,7 +285,7 @@ class BatchEngine:
             if not todo.height:
                 break
             read = sorted(set().union(*self._patterns) - {"request_id"}) if self._patterns else []
-            reps = todo.unique(subset=["ah", *read], keep="first", maintain_order=True)
+            reps = todo.unique(subset=["ah", "ah2", *read], keep="first", maintain_order=True)
             rows = req.join(reps.select("request_id"), on="request_id", how="semi")
             recs = self._records_by_request(rec, rows["request_id"])
             key_of = {r["request_id"]: r for r in reps.iter_rows(named=True)}
@@ -290,7 +298,7 @@ class BatchEngine:
         return pl.concat(found) if found else pl.DataFrame(schema={"request_id": pl.Int64, "rid": pl.UInt32})
 
     def _covered(self, k: dict[str, Any]) -> bool:
-        base = (k["ah"],)
+        base = (k["ah"], k["ah2"])
         return any(base + tuple(k[c] for c in p) in seen for p, seen in self._patterns.items())
 
     def _decide_one(self, row: dict[str, Any], records: list[dict[str, Any]], k: dict[str, Any]) -> None:
@@ -299,19 +307,19 @@ class BatchEngine:
         answers = self.scalar.decide_asks(f)
         self.scalar_calls += 1
         pattern = tuple(c for c in OPTIONAL if c in f.read) if "*" not in f.read else ("request_id",)
-        rid = len(self._result_rows_index)
-        self._result_rows_index.append(rid)
+        rid = self._decisions
+        self._decisions += 1
         for i, (ask, (rule, verdict, _)) in enumerate(zip(r.asks, answers, strict=True)):
             self._result_rows.append({"rid": rid, "ask_index": i, "ask": ask.kind, "outcome": str(verdict.outcome),
                                       "deciding_rule": rule.id, "citations": "; ".join(self.scalar.cite_labels(rule, verdict))})
-        self._patterns.setdefault(pattern, {})[tuple(k[c] for c in ("ah", *pattern))] = rid
+        self._patterns.setdefault(pattern, {})[tuple(k[c] for c in ("ah", "ah2", *pattern))] = rid
         self._results_cache = None
 
     def _tables(self) -> dict[tuple[str, ...], pl.DataFrame]:
         if self._tables_cache is None:
             self._tables_cache = {}
             for p, seen in self._patterns.items():
-                cols = ["ah", *p]
+                cols = ["ah", "ah2", *p]
                 data = {c: [key[i] for key in seen] for i, c in enumerate(cols)}
                 data["rid"] = list(seen.values())
                 self._tables_cache[p] = pl.DataFrame(data, schema={**{c: KEY_TYPES[c] for c in cols}, "rid": pl.UInt32})
@@ -321,34 +329,55 @@ class BatchEngine:
     def _results(self) -> pl.DataFrame:
         if self._results_cache is None:
             self._results_cache = pl.DataFrame(self._result_rows, schema={
-                "rid": pl.UInt32, "ask_index": pl.UInt16, "ask": pl.String, "outcome": pl.String,
-                "deciding_rule": pl.String, "citations": pl.String})
+                "rid": pl.UInt32, "ask_index": pl.UInt16, "ask": pl.Categorical, "outcome": pl.Categorical,
+                "deciding_rule": pl.Categorical, "citations": pl.Categorical})
         return self._results_cache
 
     # ------------------------------------------------------------------ stage 1: records
-    def _record_summaries(self, rec: pl.DataFrame) -> pl.DataFrame:
-        d, a = pl.col("date"), pl.col("as_of")
+    def _record_summaries(self, rec: pl.DataFrame, req: pl.DataFrame, lo: int | None) -> pl.DataFrame:
+        """Each record's summary id and category, on a narrow frame (``request_id, seq, pending, sid, cat``)."""
+        if lo is None:  # ids are not dense: line records up with their request by a join (which drops strays)
+            rec = rec.join(req.select("request_id", "as_of"), on="request_id", how="inner")
+            as_of = rec["as_of"]
+        else:
+            as_of = req["as_of"].gather(rec["request_id"] - lo)
+        day = as_of.to_physical()  # each day in the batch's span gets its 5- and 15-year cut-offs once
+        d0 = day.min() if day.len() else 0
+        days = pl.int_range(d0, (day.max() if day.len() else 0) + 1, eager=True).cast(pl.Int32).cast(pl.Date)
+        at = day - d0
+        cut5, cut15 = days.dt.offset_by("-5y").gather(at), days.dt.offset_by("-15y").gather(at)
+        d, a = pl.col("date"), as_of
         rec = rec.with_columns(
-            order=(pl.col("record") == "pending").cast(pl.UInt8),
             date_class=pl.when(pl.col("record") == "pending").then(pl.lit(0, pl.UInt8))
             .when(d.is_null()).then(pl.lit(1, pl.UInt8))
-            .otherwise(2 + (d > a).cast(pl.UInt8) + 2 * (d < REALIGNMENT).cast(pl.UInt8)
-                       + 4 * (d >= a.dt.offset_by("-5y")).cast(pl.UInt8) + 8 * (d >= a.dt.offset_by("-15y")).cast(pl.UInt8)),
-        ).with_columns(h=_hash(REC_KEY))
-        fresh = self._rec.new(rec, "record")
+            .otherwise(2 + (d > pl.lit(a)).cast(pl.UInt8) + 2 * (d < REALIGNMENT).cast(pl.UInt8)
+                       + 4 * (d >= pl.lit(cut5)).cast(pl.UInt8) + 8 * (d >= pl.lit(cut15)).cast(pl.UInt8)),
+            as_of=pl.lit(as_of))
+        h, h2 = _fingerprint(REC_KEY)
+        keys = rec.select("request_id", pl.col("seq").fill_null(0), pending=pl.col("record") == "pending",
+                          h=h, h2=h2)
+        out = keys.join(self._rec_frame(), on=["h", "h2"], how="left", maintain_order="left")
+        fresh = out.with_row_index("row").filter(pl.col("sid").is_null()).unique(subset=["h", "h2"], keep="first")
         if fresh.height:
-            rows = rec.join(fresh.select("h"), on="h", how="semi").unique(subset="h", keep="first")
-            for r in rows.iter_rows(named=True):
+            for (hh, hh2), r in zip(fresh.select("h", "h2").iter_rows(), rec[fresh["row"]].iter_rows(named=True), strict=True):
                 summary = self._summarise(r)
                 sid = self._summaries.get(summary)
                 if sid is None:
                     sid = self._summaries[summary] = len(self._summaries)
                     self._sid_attrs.append((sid, *self._attrs(summary)))
-                self._rec.answers[r["h"]] = (sid, self._cat_rank(r["statute"]) if r["record"] == "conviction" else None)
-        m = pl.DataFrame({"h": list(self._rec.answers), "sid": [v[0] for v in self._rec.answers.values()],
-                          "cat": [v[1] for v in self._rec.answers.values()]},
-                         schema={"h": pl.UInt64, "sid": pl.UInt32, "cat": pl.UInt8})
-        return rec.join(m, on="h", how="left")
+                    self._attrs_cache = None
+                self._rec[(hh, hh2)] = (sid, self._cat_rank(r["statute"]) if r["record"] == "conviction" else None)
+            self._rec_table = None
+            out = keys.join(self._rec_frame(), on=["h", "h2"], how="left", maintain_order="left")
+        return out.drop("h", "h2")
+
+    def _rec_frame(self) -> pl.DataFrame:
+        if self._rec_table is None:
+            self._rec_table = pl.DataFrame(
+                {"h": [k[0] for k in self._rec], "h2": [k[1] for k in self._rec], "sid": [v[0] for v in self._rec.values()],
+                 "cat": [v[1] for v in self._rec.values()]},
+                schema={"h": pl.UInt64, "h2": pl.UInt64, "sid": pl.UInt32, "cat": pl.UInt8})
+        return self._rec_table
 
     def _cat_rank(self, statute: str) -> int:
         c = self._category.get(statute)
@@ -376,24 +405,42 @@ class BatchEngine:
         return ("conviction", misd, tuple((t.value, cites) for t, cites, _ in routes))
 
     # ------------------------------------------------------------------ stage 2: the 7282.5 gate
-    def _gate_columns(self, req: pl.DataFrame, rec: pl.DataFrame) -> pl.DataFrame:
+    def _gate_columns(self, req: pl.DataFrame, rec: pl.DataFrame, lo: int | None) -> pl.DataFrame:
         """Gov. Code § 7282.5 for each request and purpose, folded column-wise from the record summaries
         exactly as :func:`sanctuary.engine.facts._trust_gate` folds them: the first qualifying
         conviction (unless a Prop 47 misdemeanor bars the person under that reading), then (a)(4), (a)(5)
-        and (b); else the set of open prongs; else no (with (a)(6) when a Prop 47 prong was seen)."""
-        if not set(self.regime.interpretations) >= GATE_READINGS:
+        and (b); else the set of open prongs; else no (with (a)(6) when a Prop 47 prong was seen).
+        Also each request's most serious offense category (``cat_rank``), from the same pass."""
+        gated = set(self.regime.interpretations) >= GATE_READINGS
+        sid = rec["sid"]
+        attrs = self._attrs_frame()
+        per = {c: attrs[c].gather(sid) for c in ("yes", "a6_false", "umask", "any_a6", "misd", "pvalue")} if gated else {}
+        # "the first qualifying conviction": the least (seq, position) among records with a "yes"
+        first = ((rec["seq"].cast(pl.Int64) + 2**31).cast(pl.UInt64) * 2**32
+                 + pl.int_range(rec.height, dtype=pl.UInt64, eager=True))
+        cols: dict[str, tuple[pl.Series, str]] = {"cat_rank": (rec["cat"].fill_null(len(CATEGORY_ORDER)), "min")}
+        if gated:
+            pend, pv = rec["pending"], per["pvalue"]
+            cols |= {"c_first": (first.zip_with(per["yes"].is_not_null(), pl.Series([2**64 - 1], dtype=pl.UInt64)), "min"),
+                     "c_p47": (per["a6_false"], "any"), "c_misd": (per["misd"], "any"), "c_unk": (per["umask"], "or"),
+                     "c_a6": (per["any_a6"], "any"), "p_yes": ((pv == True).fill_null(False), "any"),  # noqa: E712
+                     "p_unk": (pend & pv.is_null(), "any"), "p_has": (pend, "any")}
+        if lo is not None and rec["request_id"].is_sorted():
+            g = _fold_runs(rec["request_id"], cols, lo, req.height)
+            req = pl.concat([req, g], how="horizontal")
+        else:
+            exprs = {"min": lambda e: e.min(), "any": lambda e: e.any(), "or": lambda e: e.bitwise_or()}
+            g = (pl.DataFrame([rec["request_id"], *(v.alias(c) for c, (v, _) in cols.items())])
+                 .group_by("request_id").agg(exprs[how](pl.col(c)) for c, (_, how) in cols.items()))
+            req = req.join(g, on="request_id", how="left", maintain_order="left")
+        if gated:
+            first_at = req["c_first"].fill_null(2**64 - 1)
+            has = first_at != 2**64 - 1
+            c_yes = per["yes"].gather((first_at % 2**32).zip_with(has, pl.Series([0], dtype=pl.UInt64))) if rec.height \
+                else pl.Series([None] * req.height, dtype=pl.UInt32)
+            req = req.with_columns(c_yes=pl.when(has).then(c_yes)).drop("c_first")
+        if not gated:
             return req.with_columns(gate_n=pl.lit(0, pl.UInt64), gate_t=pl.lit(0, pl.UInt64))
-        attrs = pl.DataFrame(self._sid_attrs, schema=SID_SCHEMA, orient="row")
-        r = rec.join(attrs, on="sid", how="left")
-        conv = (r.filter(pl.col("record") == "conviction").sort("request_id", "seq")
-                .group_by("request_id")
-                .agg(c_yes=pl.col("yes").drop_nulls().first(), c_p47=pl.col("a6_false").any(), c_misd=pl.col("misd").any(),
-                     c_unk=pl.col("umask").bitwise_or(), c_a6=pl.col("any_a6").any()))
-        pend = (r.filter(pl.col("record") == "pending").group_by("request_id")
-                .agg(p_yes=(pl.col("pvalue") == True).any(), p_unk=pl.col("pvalue").is_null().any(),  # noqa: E712
-                     p_has=pl.len() > 0))
-        g = req.select("request_id", "csar_registrant", "federal_aggravated_felony", "outstanding_federal_felony_warrant") \
-            .join(conv, on="request_id", how="left").join(pend, on="request_id", how="left")
         a4 = pl.col("csar_registrant")
         a5 = pl.col("federal_aggravated_felony") | pl.col("outstanding_federal_felony_warrant")
         person = pl.col("c_misd").fill_null(False) & pl.lit(self._reading("prop47-scope") == "person")
@@ -420,7 +467,7 @@ class BatchEngine:
                 .when(unk != 0).then(code(GATE_OPEN, unk))
                 .when(pl.col("c_a6").fill_null(False)).then(code(GATE_NO, 1))
                 .otherwise(code(GATE_NO, 0)))
-        return req.join(g.select("request_id", **out), on="request_id", how="left")
+        return req.with_columns(**out)
 
     def _bit(self, cite: str) -> int:
         b = self._bits.setdefault(cite, len(self._bits))
@@ -457,7 +504,13 @@ class BatchEngine:
             out.setdefault(r["request_id"], []).append(r)
         return out
 
+    def _attrs_frame(self) -> pl.DataFrame:
+        """Summary id -> the parts the gate folds, one row per id in id order (so ``gather`` by id)."""
+        if self._attrs_cache is None:
+            self._attrs_cache = pl.DataFrame(self._sid_attrs, schema=SID_SCHEMA, orient="row").sort("sid")
+        return self._attrs_cache
+
     @property
     def distinct(self) -> dict[str, int]:
-        return {"records": len(self._rec.answers), "summaries": len(self._summaries), "decisions": len(self._result_rows_index),
+        return {"records": len(self._rec), "summaries": len(self._summaries), "decisions": self._decisions,
                 "patterns": len(self._patterns)}

@@ -98,18 +98,20 @@ def compare(data: str | Path | tuple[pl.DataFrame, pl.DataFrame], regimes: list[
             ids = frames[base]["request_id"].unique()
             for g, fr in frames.items():
                 fr = frames[g] = fr.with_columns(year=pl.col("as_of").dt.year()).drop("as_of")
-                counts.append(fr.group_by("ask", *keep, "category", "outcome").len("n").with_columns(regime=pl.lit(g)))
+                counts.append(fr.group_by("ask", *keep, "category", "outcome").len("n")
+                              .with_columns(pl.col(pl.Categorical).cast(pl.String), regime=pl.lit(g)))
             a = frames[base]
             for g in regimes[1:]:
                 b = frames[g].select("request_id", "ask_index", pl.col("outcome").alias("outcome_b"),
                                      pl.col("deciding_rule").alias("rule_b"), pl.col("citations").alias("citations_b"))
                 j = a.join(b, on=["request_id", "ask_index"], how="inner")
                 trans.append(j.group_by("ask", pl.col("outcome").alias("from"), pl.col("outcome_b").alias("to"))
-                             .len("n").with_columns(regime=pl.lit(g)))
+                             .len("n").with_columns(pl.col(pl.Categorical).cast(pl.String), regime=pl.lit(g)))
                 diff = j.filter(pl.col("outcome") != pl.col("outcome_b")).select(
                     "request_id", "ask_index", "ask", "agency", "year", "category",
                     pl.lit(base).alias("regime_a"), pl.col("outcome").alias("outcome_a"), pl.col("deciding_rule").alias("rule_a"),
-                    pl.col("citations").alias("citations_a"), pl.lit(g).alias("regime_b"), "outcome_b", "rule_b", "citations_b")
+                    pl.col("citations").alias("citations_a"), pl.lit(g).alias("regime_b"), "outcome_b", "rule_b", "citations_b",
+                ).with_columns(pl.col(pl.Categorical).cast(pl.String))  # the per-request diff is plain text for any reader
                 if examples and sum(x.height for x in ex) < examples * (len(regimes) - 1):
                     ex.append(diff.head(examples))
                 if outdir and diff.height:

@@ -216,7 +216,8 @@ def write(out_dir: str | Path, n: int, *, fmt: str = "parquet", **kw: object) ->
     wq = wr = None
     try:
         for a, b in chunks(n, **kw):  # type: ignore[arg-type]
-            ta, tb = a.to_arrow(), b.to_arrow()
+            # text columns dictionary-encoded (Parquet's dictionary pages, read back as categoricals)
+            ta, tb = (t.with_columns(pl.col(pl.String).cast(pl.Categorical)).to_arrow() for t in (a, b))
             wq = wq or pq.ParquetWriter(rq, ta.schema, compression="zstd")
             wr = wr or pq.ParquetWriter(rc, tb.schema, compression="zstd")
             wq.write_table(ta, row_group_size=256_000)

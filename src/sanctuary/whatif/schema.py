@@ -80,7 +80,7 @@ def conform(df: pl.DataFrame | pl.LazyFrame, schema: Mapping[str, Any], required
 def _cast(c: str, have: Any, want: Any) -> pl.Expr:
     """Strict casts: a value that does not fit is an error naming its column, never a silent unknown."""
     col = pl.col(c)
-    if have == want:
+    if have == want and want != pl.String:
         return col
     if want == pl.Date and have == pl.String:
         return col.str.to_date("%Y-%m-%d", strict=True)
@@ -89,8 +89,9 @@ def _cast(c: str, have: Any, want: Any) -> pl.Expr:
         return (pl.when(low.is_in(["true", "1", "yes"])).then(True).when(low.is_in(["false", "0", "no"])).then(False)
                 .when(low.is_in(["", "unknown"]) | low.is_null()).then(None)
                 .otherwise(low.str.to_integer(strict=True).cast(pl.Boolean)))  # anything else fails, naming the column
-    if want == pl.String:
-        return col.cast(pl.String)
+    if want == pl.String:  # text columns are dictionary-encoded: keys hash their codes, not their bytes
+        return col.cast(pl.Categorical) if have in (pl.String, pl.Categorical) or isinstance(have, pl.Enum) \
+            else col.cast(pl.String).cast(pl.Categorical)
     return col.cast(want, strict=True)
 
 

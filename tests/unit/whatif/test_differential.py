@@ -74,3 +74,17 @@ def test_batch_equals_scalar_on_every_row_for_every_regime(table: tuple[pl.DataF
         assert diff.height == 0, f"{g}: {diff.height} rows differ, e.g. {diff.head(3).to_dicts()}"
         # the data exercises each regime: more than one outcome appears
         assert want["outcome"].n_unique() >= 2, g
+
+
+def test_ids_out_of_order_with_gaps_decide_like_dense_ones(table: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    """Dense, sorted ids take a positional fast path; shuffled ids with gaps and shuffled records take
+    the join path.  Both must give every request the same answers."""
+    req, rec = (t.filter(pl.col("request_id") <= 20_000) for t in table)
+    for g in ("la-2026", "texas-sb4"):
+        dense = pl.concat(list(BatchEngine(g).run(req, rec, batch_size=7_000)))
+        remap = pl.col("request_id") * 3 + 11
+        sparse = pl.concat(list(BatchEngine(g).run(req.with_columns(remap).sample(fraction=1.0, shuffle=True, seed=1),
+                                                   rec.with_columns(remap).sample(fraction=1.0, shuffle=True, seed=2),
+                                                   batch_size=7_000)))
+        got = sparse.with_columns((pl.col("request_id") - 11) // 3).sort("request_id", "ask_index")
+        assert got.equals(dense.sort("request_id", "ask_index")), g

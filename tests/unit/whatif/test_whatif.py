@@ -148,14 +148,11 @@ def test_cli_whatif(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "at least two" in r.output
 
 
-def test_a_hash_collision_is_refused_not_answered() -> None:
-    from sanctuary.whatif.batch import KeyCollisionError, _Memo
-
-    m = _Memo(("a",))
-    with pytest.raises(KeyCollisionError):  # within a batch
-        m.new(pl.DataFrame({"h": [1, 1], "a": ["x", "y"]}, schema={"h": pl.UInt64, "a": pl.String}), "test")
-    fresh = m.new(pl.DataFrame({"h": [1, 2], "a": ["x", "y"]}, schema={"h": pl.UInt64, "a": pl.String}), "test")
-    m.answers.update(dict.fromkeys(fresh["h"].to_list(), True))
-    assert m.new(pl.DataFrame({"h": [1], "a": ["x"]}, schema={"h": pl.UInt64, "a": pl.String}), "test").height == 0
-    with pytest.raises(KeyCollisionError):  # across batches
-        m.new(pl.DataFrame({"h": [2], "a": ["z"]}, schema={"h": pl.UInt64, "a": pl.String}), "test")
+def test_text_as_plain_strings_or_dictionary_codes_decides_alike() -> None:
+    """CSV gives plain strings, Parquet written by the generator gives dictionary codes: same answers."""
+    req, rec = next(generate.chunks(3000, seed=7, chunk=3000))
+    as_text = [t.with_columns(pl.col(pl.Categorical).cast(pl.String)) for t in (req, rec)]
+    as_codes = [t.with_columns(pl.col(pl.String).cast(pl.Categorical)) for t in (req, rec)]
+    a = pl.concat(list(BatchEngine("la-2026").run(*as_text)))
+    b = pl.concat(list(BatchEngine("la-2026").run(*as_codes)))
+    assert a.height > 3000 and a.equals(b)
