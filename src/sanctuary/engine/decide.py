@@ -18,7 +18,7 @@ from ..law.models import LAYER_ORDER
 from ..law.registry import Regime, get_agency, load_regime
 from ..law.rules import RESTRICTIVENESS, Obligation, Outcome, Rule, Verdict
 from .facts import Facts
-from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request
+from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built
 
 
 class DecisionEngine:
@@ -70,7 +70,7 @@ class DecisionEngine:
         for ask, (rule, verdict, node) in zip(req.asks, self.decide_asks(f), strict=True):
             verdicts.append(verdict)
             cites = self.cite_labels(rule, verdict)
-            asks.append(AskDecision.model_construct(kind=ask.kind, detail=dict(ask.detail), outcome=str(verdict.outcome),
+            asks.append(built(AskDecision, kind=ask.kind, detail=dict(ask.detail), outcome=str(verdict.outcome),
                                     citations=cites, reason=verdict.reason, deciding_rule=rule.id,
                                     missing_facts=list(verdict.missing), qualifying=verdict.qualifying))
             for m in verdict.missing:
@@ -82,7 +82,7 @@ class DecisionEngine:
             trace_asks.append(node)
         obligations = self._obligations(f, verdicts)
         interp = [
-            InterpretationUsed.model_construct(id=i, question=regime.interpretations[i].question, reading=v,
+            built(InterpretationUsed, id=i, question=regime.interpretations[i].question, reading=v,
                                meaning=regime.interpretations[i].options[v],
                                default=v == regime.interpretations[i].default)
             for i, v in sorted(f.used_interpretations.items())
@@ -91,7 +91,7 @@ class DecisionEngine:
                   [{"path": f"subject.pending_charges[{i}]", "raw": pc.statute, **_charge_summary(p)} for i, pc, p, _ in f.pending]
         # built from the engine's own typed values: constructed without re-validation (the contract test
         # checks every decision against docs/schema/decision.schema.json)
-        return Decision.model_construct(
+        return built(Decision, 
             decision_id=uuid.uuid4().hex, agency=agency.id, as_of=req.as_of, regime=regime.id,
             regime_in_force=regime.in_force, regime_label=regime.label, law_version=regime.law_version,
             asks=asks, obligations=obligations, missing_facts=missing, what_would_change=would,
@@ -226,7 +226,7 @@ class DecisionEngine:
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(ObligationOut.model_construct(kind=ob.kind, text=ob.text, deadline=ob.deadline, condition=ob.condition,
+                out.append(built(ObligationOut, kind=ob.kind, text=ob.text, deadline=ob.deadline, condition=ob.condition,
                                          citation="; ".join(self._labels((*orule.cites, *ob.cites)))))
         return out
 

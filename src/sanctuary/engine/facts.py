@@ -218,10 +218,28 @@ class Facts:
 
     # ------------------------------------------------------------ 7282.5
     def conviction_routes(self, cf: ConvictionFacts) -> list[tuple[Tri, tuple[str, ...], str]]:
-        """7282.5(a)(1)-(3) for one conviction (purpose-independent, computed once)."""
+        """7282.5(a)(1)-(3) for one conviction (purpose-independent, computed once).
+
+        Memoised across requests on everything :func:`_conviction_routes` reads: the conviction's own
+        fields and position (its messages name ``subject.convictions[i]``), where its date falls against
+        the request's day (after it -- the message names the day --, before Realignment, within 15 and 5
+        years) and the interpretations in force; the readings it consulted are replayed on a hit."""
         got = self._routes.get(cf.i)
         if got is None:
-            got = self._routes[cf.i] = _conviction_routes(self, cf)
+            memo = self.regime.memo.setdefault(("routes", tuple(sorted(self._interp.items()))), {})
+            key = _route_key(cf, self.as_of)
+            hit = memo.get(key)
+            if hit is None:
+                outer, self.used_interpretations = self.used_interpretations, {}
+                try:
+                    routes = _conviction_routes(self, cf)
+                finally:
+                    used, self.used_interpretations = self.used_interpretations, outer
+                if len(memo) > 100_000:
+                    memo.clear()
+                hit = memo[key] = (routes, tuple(used.items()))
+            got = self._routes[cf.i] = hit[0]
+            self.used_interpretations.update(hit[1])
         return got
 
     def trust_gate(self, purpose: str) -> Gate:
@@ -229,6 +247,19 @@ class Facts:
         if purpose not in self._gates:
             self._gates[purpose] = _trust_gate(self, purpose)
         return self._gates[purpose]
+
+
+def _route_key(cf: ConvictionFacts, as_of: dt.date) -> tuple[Any, ...]:
+    c, d = cf.c, cf.c.date
+    when: tuple[Any, ...] | None
+    if d is None:
+        when = None
+    elif d > as_of:
+        when = ("after", as_of)
+    else:
+        when = (d < REALIGNMENT, within_years(d, as_of, 15), within_years(d, as_of, 5))
+    return (cf.i, c.statute, c.level, c.jurisdiction, c.reduced, c.juvenile,
+            None if c.findings is None else tuple(c.findings), when)
 
 
 def _level(f: Facts, cf: ConvictionFacts) -> str:

@@ -7,7 +7,7 @@ Three-valued facts are ``true``, ``false`` or absent/``null``/``"unknown"`` (unk
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -20,6 +20,7 @@ def _tri(v: Any) -> Any:
     return v
 
 
+_M = TypeVar("_M", bound=BaseModel)
 TriBool = Annotated[bool | None, BeforeValidator(_tri)]
 
 
@@ -184,7 +185,12 @@ class Request(_Strict):
             errors = [{"field": field_path(err["loc"]), "message": err["msg"], "type": err["type"]} for err in e.errors()]
         else:
             asks = []
+            changed = False
             for i, a in enumerate(req.asks):  # the detail vocabulary depends on the ask kind
+                if not a.detail:  # nothing to check, nothing to normalise
+                    asks.append(a)
+                    continue
+                changed = True
                 try:
                     d = DETAILS.get(a.kind, _Detail).model_validate(a.detail)
                 except ValidationError as e:
@@ -193,7 +199,7 @@ class Request(_Strict):
                     continue
                 asks.append(a.model_copy(update={"detail": d.model_dump(exclude_unset=True)}))
             if not errors:
-                return req.model_copy(update={"asks": asks})
+                return req.model_copy(update={"asks": asks}) if changed else req
         first = errors[0]
         raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"], errors=errors)
 
@@ -209,6 +215,26 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 # ------------------------------------------------------------------ decision (output)
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def built(cls: type[_M], **values: Any) -> _M:
+    """An output model from values the engine typed itself, every field given: what ``model_construct``
+    does, without its per-field default handling (a contract test validates every kind of decision
+    against the published schema)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = frozenset(cls.model_fields)
+    if values.keys() != names:
+        raise TypeError(f"{cls.__name__}: fields {sorted(names ^ values.keys())} missing or unknown")
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", values)
+    object.__setattr__(m, "__pydantic_fields_set__", set(names))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
 class AskDecision(BaseModel):
     kind: str
     detail: dict[str, Any] = {}

@@ -79,6 +79,7 @@ class Regime:
         self.rules: list[Rule] = []
         self.obligation_rules: list[ObligationRule] = []
         self.superseded: dict[tuple[str, str], str] = {}  # (rule id, ask or "*") -> why
+        self.memo: dict[Any, dict[Any, Any]] = {}  # values the engine derives from this regime's law alone
         for p in self.packs:
             for sup in p.manifest.supersedes:
                 for a in sup.asks or ("*",):
