@@ -1,0 +1,78 @@
+"""The 7282.5 conviction routes are memoised across requests: a hit must answer exactly as a fresh
+computation would, and nothing the memo does not key on may leak from one request to the next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanctuary.engine.decide import DecisionEngine
+from sanctuary.engine.facts import Facts
+from sanctuary.engine.models import Request
+from sanctuary.law.registry import get_agency, load_regime
+
+
+def _req(as_of: str, conviction: dict[str, Any], **subject: Any) -> dict[str, Any]:
+    return {"agency": "lasd", "regime": "ca-baseline", "as_of": as_of, "from_authority": "ice-ero",
+            "documents": [{"kind": "i-247a", "signed_by": "immigration-officer", "offense_basis": "civil-immigration"}],
+            "asks": [{"kind": "notify-release"}],
+            "subject": {"in_custody": True, "release_info_public": False, "csar_registrant": False,
+                        "federal_aggravated_felony": False, "outstanding_federal_felony_warrant": False,
+                        "convictions": [conviction], **subject}}
+
+
+def _fresh(regime: str = "ca-baseline", interpretations: dict[str, str] | None = None) -> DecisionEngine:
+    load_regime(regime).memo.clear()
+    return DecisionEngine(regime, interpretations)
+
+
+def _answer(d: Any) -> tuple[Any, ...]:
+    return (tuple((a.outcome, tuple(a.citations), a.reason, tuple(a.missing_facts)) for a in d.asks),
+            tuple((i.id, i.reading) for i in d.interpretations), d.trace["asks"][0]["citations"])
+
+
+def test_a_memo_hit_answers_like_a_fresh_computation() -> None:
+    req = _req("2026-03-02", {"statute": "11377(A)HS", "level": "felony", "date": "2012-03-01", "reduced": "prop47"})
+    eng = _fresh()
+    first = eng.decide(req)
+    assert load_regime("ca-baseline").memo  # the routes were memoised
+    again = eng.decide(req)  # a hit
+    assert _answer(again) == _answer(first)
+    assert ("felony-reduced", "misdemeanor") in _answer(again)[1]  # the reading the routes consulted is replayed
+
+
+def test_where_the_date_falls_is_part_of_the_key() -> None:
+    conv = {"statute": "11351HS", "level": "felony", "date": "2013-04-01"}
+    eng = _fresh()
+    inside = eng.decide(_req("2026-03-02", conv))       # category (M) felony within 15 years
+    outside = eng.decide(_req("2028-04-02", conv))      # the same conviction, 15 years and a day later
+    assert inside.asks[0].outcome == "permitted" and "Gov. Code § 7282.5(a)(3)(M)" in inside.asks[0].citations
+    assert outside.asks[0].outcome != "permitted" and "Gov. Code § 7282.5(a)(3)(M)" not in outside.asks[0].citations
+    later = {**conv, "date": "2026-05-01"}
+    for day in ("2026-03-02", "2026-03-03"):  # dated after the request's day: the reason names that day
+        r = Request.parse(_req(day, later))
+        f = Facts(r, get_agency("lasd"), load_regime("ca-baseline"), {})
+        (tri, _, _), = f.conviction_routes(f.convictions[0])
+        assert tri.false and any(f"dated after {day}" in b for b in tri.because)
+
+
+def test_position_and_interpretations_are_part_of_the_key() -> None:
+    unknown = {"statute": "NOT A STATUTE", "level": "felony", "date": "2020-01-01"}
+    eng = _fresh()
+    one = eng.decide(_req("2026-03-02", unknown))
+    two = eng.decide(_req("2026-03-02", unknown, convictions=[{**unknown, "statute": "ALSO NOT ONE"}, unknown]))
+    assert any("subject.convictions[0]" in m for m in one.asks[0].missing_facts)
+    assert any("subject.convictions[1]" in m for m in two.asks[0].missing_facts)  # not the first request's message
+    # the same record under a different reading is computed afresh, not answered from the default's memo
+    reduced = {"statute": "11377(A)HS", "level": "felony", "date": "2012-03-01", "reduced": "prop47"}
+    default = eng.decide(_req("2026-03-02", reduced))
+    other = DecisionEngine("ca-baseline", {"felony-reduced": "as-convicted"}).decide(_req("2026-03-02", reduced))
+    assert ("felony-reduced", "as-convicted") in _answer(other)[1]
+    assert _answer(other) != _answer(default)
+
+
+def _walk(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _walk(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _walk(v)]
+    return [node] if isinstance(node, str) else []
