@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from sanctuary.ledger.canonical import from_canonical, to_canonical
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-2**53, 2**53), st.floats(allow_nan=False, allow_infinity=False),
-              st.text(max_size=20)),
+    st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=False, allow_infinity=False),
+              st.text(max_size=20), st.text(st.characters(max_codepoint=0x3000, exclude_categories=("Cs",)), max_size=20)),
     lambda c: st.one_of(st.lists(c, max_size=4), st.dictionaries(st.text(max_size=8), c, max_size=4)), max_leaves=20)
 
 
@@ -42,3 +42,13 @@ def test_fast_path_equals_the_slow_path(x: object) -> None:
     from sanctuary.ledger.canonical import _norm
     slow = json.dumps(_norm(x), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     assert to_canonical(x) == slow
+
+
+def test_floats_keep_pythons_repr_wherever_they_sit() -> None:
+    for v in (1e16, 1e-07, 123456789012345680.0, -0.0, 2.5):
+        want = repr(v).encode()
+        assert to_canonical(v) == want
+        assert to_canonical([v]) == b"[" + want + b"]"
+        assert to_canonical({"a": "7284.6", "b": v}) == b'{"a":"7284.6","b":' + want + b"}"
+    assert to_canonical({"k": 2**64}) == b'{"k":18446744073709551616}'
+    assert to_canonical({"ctl": "a\x01\x7f\u2028\n"}) == '{"ctl":"a\\u0001\x7f\u2028\\n"}'.encode()

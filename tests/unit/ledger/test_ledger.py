@@ -162,3 +162,23 @@ def test_parallel_verification_equals_serial(ledger: Ledger) -> None:
     with pytest.raises(IntegrityError) as e:
         ledger.verify(workers=2)
     assert e.value.details["index"] == 250
+
+
+def test_personal_records_written_with_zlib_still_read_and_verify(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Personal records are Zstandard now; those written before (zlib) are told apart by magic bytes."""
+    import zlib
+
+    from sanctuary.ledger import service
+
+    class _Zlib:
+        def compress(self, b: bytes) -> bytes:
+            return zlib.compress(b, 1)
+
+    with monkeypatch.context() as m:
+        m.setattr(service, "_zstd", _Zlib)
+        ledger.append("decision", "old", {"i": 0}, {"booking": "B-old"})
+    ledger.append("decision", "new", {"i": 1}, {"booking": "B-new"})
+    stored = {i: data for i, _, data in ledger.store.iter_personal()}
+    assert stored[0][:1] == b"\x78" and stored[1][:4] == b"\x28\xb5\x2f\xfd"
+    assert ledger.get("old")["personal"] == {"booking": "B-old"} and ledger.get("new")["personal"] == {"booking": "B-new"}
+    assert ledger.verify()["ok"]
