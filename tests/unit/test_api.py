@@ -308,3 +308,11 @@ def test_whatif_over_http_equals_the_batch_engine(api) -> None:
     assert page.status_code == 200 and "COMPARISON REGIME: Texas law" in page.text and "<svg" in page.text
     one = client.post("/whatif", data={"regime": ["la-2026"], "rows": "400"})
     assert one.status_code == 422 and "at least two regimes" in one.text and 'value="la-2026" id="r-la-2026" checked' in one.text
+
+
+def test_the_session_cookie_belongs_to_the_pages_not_the_api(api) -> None:
+    client, _ = api
+    page = client.get("/app/login")  # the sign-in form keeps its CSRF token in the signed session
+    assert page.status_code == 200 and "sanctuary_session" in page.headers.get("set-cookie", "")
+    r = client.get("/v1/laws")  # the client now sends the cookie; the API neither reads nor renews it
+    assert r.status_code == 200 and "set-cookie" not in r.headers

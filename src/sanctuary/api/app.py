@@ -152,6 +152,20 @@ def masked(rec: dict[str, Any]) -> dict[str, Any]:
             "personal_data": "masked" if rec["personal"] is not None else "purged"}
 
 
+class _PagesOnly:
+    """Apply a middleware (the staff pages' signed session cookie) to everything but the token-authenticated
+    ``/v1`` API, whose requests never carry or read a session."""
+
+    def __init__(self, app: Any, wrap: Any, **kw: Any) -> None:
+        self.app, self.wrapped = app, wrap(app, **kw)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+        else:
+            await self.wrapped(scope, receive, send)
+
+
 def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int = 400) -> FastAPI:
     app = FastAPI(title="Sanctuary", version="0.1.0", docs_url=None, redoc_url=None)
     auth = TokenAuthenticator(sessions, rate, burst)
@@ -161,7 +175,7 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
     from starlette.middleware.sessions import SessionMiddleware
 
     from ..web.routes import router as web_router
-    app.add_middleware(SessionMiddleware, secret_key=_session_secret(), session_cookie="sanctuary_session",
+    app.add_middleware(_PagesOnly, wrap=SessionMiddleware, secret_key=_session_secret(), session_cookie="sanctuary_session",
                        max_age=12 * 3600, same_site="strict", https_only=False)
     app.include_router(web_router(svc, auth, lambda: svc.engine))
 
