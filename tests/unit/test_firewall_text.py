@@ -55,10 +55,20 @@ def test_recall_and_precision_on_the_labelled_corpus(corpus) -> None:
         assert recall >= 0.95 and precision >= 0.95, f"{ent}: R={recall:.3f} P={precision:.3f}"
 
 
-def test_names_come_from_the_spacy_model(corpus) -> None:
+def test_names_announced_by_a_role_title_or_relation_are_found_without_the_model(corpus) -> None:
+    tp, fn, fp = _score([i for i in corpus if i.source != "lapd"], names=False)
+    recall, precision = tp["PERSON"] / (tp["PERSON"] + fn["PERSON"]), tp["PERSON"] / (tp["PERSON"] + fp["PERSON"])
+    assert recall >= 0.9 and precision >= 0.95, (recall, precision)  # measured, not trusted: the README states the figure
+    assert not analyze("Subject: Request for information", False)  # a role word before a word that is no name
+
+
+def test_the_spacy_model_finds_names_no_cue_announces(corpus) -> None:
+    uncued = [i for i in corpus if i.source != "lapd" and " told officers" in i.text][:40]
+    assert len(uncued) >= 10
+    with_model, without = (_score(uncued, names=n)[0]["PERSON"] for n in (True, False))
+    assert with_model > without  # "Maria Lopez told officers ..." needs the model
     tp, fn, fp = _score([i for i in corpus if i.source != "lapd"][:150], names=True)
-    recall = tp["PERSON"] / (tp["PERSON"] + fn["PERSON"])
-    assert recall >= 0.85, recall  # measured, not trusted: the README states the figure
+    assert tp["PERSON"] / (tp["PERSON"] + fn["PERSON"]) >= 0.95
 
 
 def test_false_positives_on_the_real_lapd_rows(corpus) -> None:

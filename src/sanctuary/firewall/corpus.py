@@ -38,6 +38,14 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 CHARGES = ["245(A)(1)PC", "459PC", "11377(A)HS", "23152(A)VC", "273.5(A)PC", "211PC", "10851(A)VC", "422(A)PC"]
 AREAS = ["Rampart", "Hollenbeck", "Newton", "77th Street", "Van Nuys", "Southwest", "Central", "Olympic", "Mission", "Harbor"]
+# how else narratives mention people: after a verb, at the start of a sentence, by title and surname, by relation
+MENTIONS = [("Officers spoke with ", "name", ", who said the suspect fled on foot. "),
+            ("", "name", " told officers the suspect had left. "),
+            ("Deputy ", "last", " transported the suspect to the station. "),
+            ("According to Ms. ", "last", ", the argument began at noon. "),
+            ("Her brother, ", "name", ", arrived later. "),
+            ("A neighbor, ", "name", ", called 911. "),
+            ("The suspect's mother ", "name", " was notified. ")]
 
 
 @dataclass
@@ -127,6 +135,9 @@ def narrative(rng: random.Random) -> Item:
     if rng.random() < 0.5:
         b.t(rng.choice(["Witness ", "The victim, "])).v(_name(rng), "PERSON").t(rng.choice([", lives at ", ", resides at "]))
         b.v(_address(rng), "STREET_ADDRESS").t(". ")
+    if rng.random() < 0.7:  # a name where no role word announces it, or only a title or a relation does
+        before, who, after = rng.choice(MENTIONS)
+        b.t(before).v(rng.choice(LAST) if who == "last" else _name(rng), "PERSON").t(after)
     b.t(f"Property was booked at {rng.choice(AREAS)} station under item {rng.randint(1, 40)}. ")
     return b.item("narrative")
 

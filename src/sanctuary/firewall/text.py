@@ -47,6 +47,21 @@ STATUS_PHRASES = [
     r"visa (?:expired|overstay)", r"crossed the border illegally",
 ]
 
+# A person named where a role, title or relation announces it ("Suspect Juan Reyes", "Deputy Tran", "her
+# brother, Luis Cruz", "spoke with Ana Ortiz").  Role words are matched in any case, names must be
+# capitalised (or upper case); words that follow role words without being names end or refuse the match.
+PERSON_CUES = (r"mr|mrs|ms|miss|mx|dr|sr|sra|srta|det|detective|sgt|sergeant|lt|lieutenant|capt|captain|dep|deputy|officer|ofc|"
+               r"agent|inmate|detainee|suspect|victim|witness|arrestee|defendant|subject|complainant|decedent|driver|passenger|"
+               r"contact|mother|father|son|daughter|wife|husband|brother|sister|cousin|uncle|aunt|grandmother|grandfather|"
+               r"girlfriend|boyfriend|partner|friend|neighbou?r|roommate|employer|landlord|spoke with|talked to|interviewed|"
+               r"contacted|arrested|detained|identified as|known as|named|a\.?k\.?a\.?|name")
+NOT_NAMES = (r"The|A|An|He|She|They|His|Her|Their|It|This|That|Was|Is|Who|Vehicle|Statement|District|Attorney|County|City|"
+             r"Sheriff|Police|Department|Division|Station|Officer|Deputy|Unit|Report|Number|No|Booking|Information|Name|"
+             r"Los|Angeles|Court|Jail|ICE|DHS|CBP|LAPD|LASD|Street|Avenue|Boulevard|Hospital|School|Center|Request|Requests|"
+             r"Re|RE|Fwd|FW|Urgent|Inquiry|Notice|Detainer|Release|Transfer|Follow|Update|Records|Case|File|Status")
+_TOKEN = rf"(?!(?:{NOT_NAMES})\b)(?:[A-Z][a-z]+(?:[-'][A-Za-z]+)*|[A-Z]{{2,}}(?:[-'][A-Z]+)*)"
+PERSON = (rf"(?<![\w-])(?i:{PERSON_CUES})\.?(?:'s)?,?:?\s+(?P<v>{_TOKEN}(?:,?\s+(?:(?:de|del|de la|van|von|da|dos|di|du|la|le|bin|al)\s+)?{_TOKEN}){{0,3}})")
+
 # every status phrase contains one of these (checked by a test), so a text with none skips that regex
 STATUS_HINTS = ("undocumented", "illegal", "unlawful", "overst", "status", "inspection", "daca", "green card", "permanent resident", "lpr",
                 "asylum", "tps", "deport", "removal", "citizen", "visa", "border")
@@ -223,6 +238,7 @@ def rules() -> list[Rule]:
              hints=("born", "birth", "native", "national", "citizen")),
         Rule("IMMIGRATION_STATUS", rf"(?P<v>\b(?:{status})\b)", 0.85, hints=STATUS_HINTS),
         Rule("STREET_ADDRESS", ADDRESS, 0.85, flags=0),
+        Rule("PERSON", PERSON, 0.6, flags=0),
         Rule("EMAIL_ADDRESS", r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b", 0.95, hints=("@",)),
         Rule("PHONE_NUMBER", r"(?<!\d)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d)", 0.7),
     ]
