@@ -111,9 +111,8 @@ def recognizer(rules: list[Rule], name: str = "sanctuary-patterns") -> Any:
     """One Presidio recognizer running every rule.  (Presidio's PatternRecognizer per pattern spent more
     time on bookkeeping -- explanations, timings, duplicate removal -- than on matching; its context
     words are unused here, since no context enhancer runs.)"""
-    from presidio_analyzer import EntityRecognizer, RecognizerResult
-
     import regex  # Presidio's own regular-expression engine: faster than re on these patterns
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
 
     compiled = [(r.entity, regex.compile(r.regex, r.flags), r.score, r.hints) for r in rules]
     grouped = [(e, rx, sc, h, "v" if "v" in rx.groupindex else 0) for e, rx, sc, h in compiled]
