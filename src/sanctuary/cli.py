@@ -162,8 +162,11 @@ def offense(charge: str | None, file: str | None, column: str, out: str | None) 
 @click.option("--public-field", "public", multiple=True, help="A field already available to the public (e.g. on an inmate locator).")
 @click.option("--out", type=click.Path(), help="Where the screened records go (.json, .csv); default stdout (JSON).")
 @click.option("--record/--no-record", default=True, show_default=True, help="Record the screening in the ledger.")
+@click.option("--names", type=click.Choice(["model", "cued"]), default="model", show_default=True,
+              help="Free text: find names with the spaCy model as well as by pattern (model), or only where a role, title "
+                   "or relation announces them (cued: about 50 times faster, misses a bare 'Maria Lopez told officers').")
 def screen(file: str | None, sql: str | None, db: str | None, recipient: str, agency: str, purpose: str, as_of: str | None,
-           public: tuple[str, ...], out: str | None, record: bool) -> None:
+           public: tuple[str, ...], out: str | None, record: bool, names: str) -> None:
     """Screen what is bound for an immigration authority: CSV, JSON or Parquet records, or a SQL query's rows,
     field by field; or free text (.txt, .eml, .md: a narrative or an e-mail) finding by finding; each kept
     or withheld, cited."""
@@ -181,12 +184,13 @@ def screen(file: str | None, sql: str | None, db: str | None, recipient: str, ag
             text = path.read_text(errors="replace")
             from .service import Sanctuary, open_ledger
             if record:
-                res, receipt = Sanctuary(open_ledger()).screen_text(text, agency, day, recipient, purpose, by="cli")
+                res, receipt = Sanctuary(open_ledger()).screen_text(text, agency, day, recipient, purpose, by="cli",
+                                                                    with_names=names == "model")
             else:
                 from .firewall.text import screen_text
                 from .law.registry import get_agency
                 get_agency(agency)
-                res, receipt = screen_text(text, agency, day, recipient, purpose), None
+                res, receipt = screen_text(text, agency, day, recipient, purpose, with_names=names == "model"), None
         except SanctuaryError as e:
             _fail(e)
             return

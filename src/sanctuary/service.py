@@ -234,13 +234,13 @@ class Sanctuary:
         return result, receipt
 
     def screen_text(self, text: str, agency: str, as_of: dt.date, recipient: str, purpose: str, by: str = "",
-                    record: bool = True) -> tuple[Any, dict[str, Any] | None]:
+                    record: bool = True, with_names: bool = True) -> tuple[Any, dict[str, Any] | None]:
         """Screen free text (a narrative, an e-mail); record what was found and what was withheld, by kind and
         position, never the values."""
         from .firewall.text import screen_text
         from .law.registry import get_agency
         get_agency(agency)
-        result = screen_text(text, agency, as_of, recipient, purpose, self.engine)
+        result = screen_text(text, agency, as_of, recipient, purpose, self.engine, with_names=with_names)
         if not record:
             return result, None
         counts: dict[str, dict[str, int]] = {}
@@ -248,7 +248,7 @@ class Sanctuary:
             c = counts.setdefault(f.entity, {"redacted": 0, "kept": 0})
             c[f.action] += 1
         receipt = self.ledger.append("screening", f"screen-text-{dt.datetime.now(dt.UTC).isoformat()}-{os.urandom(4).hex()}", {
-            "mode": "text", "agency": agency, "as_of": as_of.isoformat(), "recipient": recipient, "purpose": purpose, "by": by,
+            "mode": "text", "names": "model" if with_names else "cued", "agency": agency, "as_of": as_of.isoformat(), "recipient": recipient, "purpose": purpose, "by": by,
             "characters_in": len(text), "characters_out": len(result.text), "found": counts,
             "findings": [f.public() for f in result.findings],
         })

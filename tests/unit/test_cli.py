@@ -130,6 +130,14 @@ def test_screen_text_file(tmp_path, home) -> None:
     sent = out.read_text()
     assert "04/17/1988" not in sent and "A098-765-432" not in sent and "7th St" not in sent and "undocumented" not in sent
     assert "[DATE OF BIRTH WITHHELD]" in sent and "REDACTED A_NUMBER" in r.output and "recorded: ledger index" in r.output
+    # the fast tier: names only where a role word announces them
+    src.write_text("Witness Ana Ortiz saw it. Maria Lopez told officers the suspect left.\n")
+    for names, lopez_leaves in (("cued", True), ("model", False)):
+        r = CliRunner().invoke(cli, ["screen", str(src), "--to", "ice-ero", "--agency", "lapd", "--purpose",
+                                     "immigration-enforcement", "--out", str(out), "--names", names, "--no-record"])
+        assert r.exit_code == 0, r.output
+        sent = out.read_text()
+        assert "Ana Ortiz" not in sent and ("Maria Lopez" in sent) == lopez_leaves, (names, sent)
 
 
 def test_screen_parquet_and_sql_rows(tmp_path, home) -> None:
