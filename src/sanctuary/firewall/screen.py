@@ -68,7 +68,7 @@ class Firewall:
         self.public_fields = {f.lower() for f in public_fields}
         self.engine = engine or DecisionEngine()
         self._rulings: dict[str, FieldRuling] = {}
-        self._children: dict[tuple[str, Any], tuple[str, str, bool]] = {}
+        self._children: dict[str, dict[Any, tuple[str, str, bool]]] = {}  # path -> key -> (path, name, kept)
 
     def rule(self, path: str) -> FieldRuling:
         """The ruling for a field (by name or path), cached per field."""
@@ -103,12 +103,14 @@ class Firewall:
     def _walk(self, value: Any, path: str) -> Any:
         if isinstance(value, dict):
             out = {}
-            children = self._children
+            children = self._children.get(path)
+            if children is None:
+                children = self._children[path] = {}
             for k, v in value.items():
-                got = children.get((path, k))
+                got = children.get(k)
                 if got is None:  # each field's path and ruling, worked out once per field, not per record
                     p = f"{path}.{k}" if path else str(k)
-                    got = children[(path, k)] = (p, str(k), self._rule(p).action == "kept")
+                    got = children[k] = (p, str(k), self._rule(p).action == "kept")
                 t = type(v)
                 if t is dict or t is list or isinstance(v, (dict, list)):
                     child = self._walk(v, got[0])
