@@ -132,3 +132,20 @@ def test_every_status_phrase_carries_a_hint_word() -> None:
     for s in samples:
         assert any(re.search(rf"\b(?:{p})\b", s, re.IGNORECASE) for p in STATUS_PHRASES), s
         assert any(h in s.lower() for h in STATUS_HINTS), s
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Suspect", "suspect", "co-defendant", "Ms.", "MS", "her brother,", "Name:", "spoke with",
+                                 "Juan", "Reyes", "de la", "Cruz", "GARCIA,", "İstanbul", "The", "Vehicle", "told", "officers",
+                                 "\n", ",", "'s", "Deputy", "Tran", "Min-jun"]), max_size=14))
+def test_names_after_cues_are_found_as_the_one_pass_pattern_finds_them(words: list[str]) -> None:
+    """The name rule scans the lower-cased text for role words, then reads the name after each; it must find
+    exactly what one case-insensitive pass of the whole pattern finds (lower-casing that moves offsets
+    falls back to that pass)."""
+    import regex
+
+    from sanctuary.firewall.text import PERSON, recognizer, rules
+    text = " ".join(words)
+    want = sorted((m.start("v"), m.end("v")) for m in regex.compile(PERSON).finditer(text))
+    got = sorted((r.start, r.end) for r in recognizer([r for r in rules() if r.entity == "PERSON"]).analyze(text, ["PERSON"]))
+    assert got == want, repr(text)

@@ -60,7 +60,10 @@ NOT_NAMES = (r"The|A|An|He|She|They|His|Her|Their|It|This|That|Was|Is|Who|Vehicl
              r"Los|Angeles|Court|Jail|ICE|DHS|CBP|LAPD|LASD|Street|Avenue|Boulevard|Hospital|School|Center|Request|Requests|"
              r"Re|RE|Fwd|FW|Urgent|Inquiry|Notice|Detainer|Release|Transfer|Follow|Update|Records|Case|File|Status")
 _TOKEN = rf"(?!(?:{NOT_NAMES})\b)(?:[A-Z][a-z]+(?:[-'][A-Za-z]+)*|[A-Z]{{2,}}(?:[-'][A-Z]+)*)"
-PERSON = (rf"(?<![\w-])(?i:{PERSON_CUES})\.?(?:'s)?,?:?\s+(?P<v>{_TOKEN}(?:,?\s+(?:(?:de|del|de la|van|von|da|dos|di|du|la|le|bin|al)\s+)?{_TOKEN}){{0,3}})")
+_NAME = rf"{_TOKEN}(?:,?\s+(?:(?:de|del|de la|van|von|da|dos|di|du|la|le|bin|al)\s+)?{_TOKEN}){{0,3}}"
+PERSON = rf"(?<![\w-])(?i:{PERSON_CUES})\.?(?:'s)?,?:?\s+(?P<v>{_NAME})"
+# the same, found faster: the cue words in the lower-cased text first, then the name right after each
+PERSON_AFTER_CUE = rf"\.?(?:'s)?,?:?\s+(?P<v>{_NAME})"
 
 # every status phrase contains one of these (checked by a test), so a text with none skips that regex
 STATUS_HINTS = ("undocumented", "illegal", "unlawful", "overst", "status", "inspection", "daca", "green card", "permanent resident", "lpr",
@@ -105,6 +108,7 @@ class Rule:
     score: float
     flags: int = re.IGNORECASE
     hints: tuple[str, ...] = ()
+    cue: str = ""  # if set: lower-case words (an alternation) the match must follow; ``regex`` is matched right after
 
 
 def recognizer(rules: list[Rule], name: str = "sanctuary-patterns") -> Any:
@@ -114,8 +118,10 @@ def recognizer(rules: list[Rule], name: str = "sanctuary-patterns") -> Any:
     import regex  # Presidio's own regular-expression engine: faster than re on these patterns
     from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-    compiled = [(r.entity, regex.compile(r.regex, r.flags), r.score, r.hints) for r in rules]
-    grouped = [(e, rx, sc, h, "v" if "v" in rx.groupindex else 0) for e, rx, sc, h in compiled]
+    grouped = [(r.entity, rx, r.score, r.hints, "v" if "v" in rx.groupindex else 0,
+                re.compile(rf"\b(?:{r.cue})\b") if r.cue else None, r)
+               for r in rules for rx in [regex.compile(r.regex, r.flags)]]
+    fallback = {id(r): regex.compile(rf"(?<![\w-])(?i:{r.cue}){r.regex}", r.flags) for r in rules if r.cue}
 
     class _R(EntityRecognizer):
         def __init__(self) -> None:
@@ -127,13 +133,25 @@ def recognizer(rules: list[Rule], name: str = "sanctuary-patterns") -> Any:
         def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
             low = None
             out = []
-            for entity, rx, score, hints, g in grouped:
-                if hints:
+            for entity, rx, score, hints, g, cue, rule in grouped:
+                if hints or cue:
                     if low is None:
                         low = text.lower()
-                    if not any(h in low for h in hints):
+                    if hints and not any(h in low for h in hints):
                         continue
-                out.extend(RecognizerResult(entity, m.start(g), m.end(g), score) for m in rx.finditer(text))
+                if cue is None:
+                    out.extend(RecognizerResult(entity, m.start(g), m.end(g), score) for m in rx.finditer(text))
+                elif len(low) != len(text):  # lower-casing moved offsets (rare letters): the one-pass regex
+                    out.extend(RecognizerResult(entity, m.start(g), m.end(g), score) for m in fallback[id(rule)].finditer(text))
+                else:
+                    last = 0
+                    for c in cue.finditer(low):
+                        if c.start() < last or (c.start() and low[c.start() - 1] == "-"):
+                            continue  # inside the previous match, or part of a hyphenated word
+                        m = rx.match(text, c.end())
+                        if m:
+                            out.append(RecognizerResult(entity, m.start(g), m.end(g), score))
+                            last = m.end()
             return out
     return _R()
 
@@ -237,7 +255,7 @@ def rules() -> list[Rule]:
              hints=("born", "birth", "native", "national", "citizen")),
         Rule("IMMIGRATION_STATUS", rf"(?P<v>\b(?:{status})\b)", 0.85, hints=STATUS_HINTS),
         Rule("STREET_ADDRESS", ADDRESS, 0.85, flags=0),
-        Rule("PERSON", PERSON, 0.6, flags=0),
+        Rule("PERSON", PERSON_AFTER_CUE, 0.6, flags=0, cue=PERSON_CUES),
         Rule("EMAIL_ADDRESS", r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b", 0.95, hints=("@",)),
         Rule("PHONE_NUMBER", r"(?<!\d)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d)", 0.7),
     ]
