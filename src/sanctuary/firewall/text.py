@@ -58,7 +58,9 @@ PERSON_CUES = (r"mr|mrs|ms|miss|mx|dr|sr|sra|srta|det|detective|sgt|sergeant|lt|
 NOT_NAMES = (r"The|A|An|He|She|They|His|Her|Their|It|This|That|Was|Is|Who|Vehicle|Statement|District|Attorney|County|City|"
              r"Sheriff|Police|Department|Division|Station|Officer|Deputy|Unit|Report|Number|No|Booking|Information|Name|"
              r"Los|Angeles|Court|Jail|ICE|DHS|CBP|LAPD|LASD|Street|Avenue|Boulevard|Hospital|School|Center|Request|Requests|"
-             r"Re|RE|Fwd|FW|Urgent|Inquiry|Notice|Detainer|Release|Transfer|Follow|Update|Records|Case|File|Status")
+             r"Re|RE|Fwd|FW|Urgent|Inquiry|Notice|Detainer|Release|Transfer|Follow|Update|Records|Case|File|Status|"
+             # record abbreviations that follow a role word in reports ("Inmate DOB ...", "Suspect AKA ...")
+             r"DOB|POB|SSN|ID|DL|CDL|CII|FBI|DOJ|DR|MCJ|TTCF|CRDF|NCCF|PC|HS|VC|AKA|LKA|UNK|UNKNOWN|NFN|NMN|USA|US")
 _TOKEN = rf"(?!(?:{NOT_NAMES})\b)(?:[A-Z][a-z]+(?:[-'][A-Za-z]+)*|[A-Z]{{2,}}(?:[-'][A-Z]+)*)"
 _NAME = rf"{_TOKEN}(?:,?\s+(?:(?:de|del|de la|van|von|da|dos|di|du|la|le|bin|al)\s+)?{_TOKEN}){{0,3}}"
 PERSON = rf"(?<![\w-])(?i:{PERSON_CUES})\.?(?:'s)?,?:?\s+(?P<v>{_NAME})"
