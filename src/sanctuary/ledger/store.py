@@ -76,6 +76,11 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def _rows(cur: Any) -> Iterator[Any]:
+    while rows := cur.fetchmany(10_000):
+        yield from rows
+
+
 class SQLiteStore:
     """SQLite in WAL mode with synchronous=FULL: a committed transaction survives power loss."""
 
@@ -141,13 +146,39 @@ class SQLiteStore:
             yield from rows
 
     def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes, bytes | None, bytes | None, bytes | None]]:
-        """(idx, leaf_hash, leaf data, salt, personal bytes) in index order, in one pass."""
-        cur = self._db.execute(
-            "SELECT l.idx, l.leaf_hash, e.data, p.salt, p.data FROM leaves l "
-            "LEFT JOIN entries e ON e.leaf_hash = l.leaf_hash LEFT JOIN personal p ON p.idx = l.idx "
-            "WHERE l.idx >= ? AND l.idx < ? ORDER BY l.idx", (start, end if end is not None else 2**62))
-        while rows := cur.fetchmany(10_000):
-            yield from rows
+        """(idx, leaf_hash, leaf data, salt, personal bytes) in index order.
+
+        Three sequential scans merged here rather than a join that looks every record up by its hash: the
+        records were inserted in leaf order, so the record stream is read alongside the leaves, and a leaf
+        whose record is not next in that stream (a table rebuilt in another order, or tampered with) is
+        looked up by its hash instead.  The answer is the join's either way."""
+        end = end if end is not None else 2**62
+        db = self._db
+        leaves = db.execute("SELECT idx, leaf_hash FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
+        personal = db.execute("SELECT idx, salt, data FROM personal WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
+        records: Iterator[tuple[bytes, bytes]] | None = None
+        rec = pers = None
+        pers_rows = _rows(personal)
+        pers = next(pers_rows, None)
+        for idx, h in _rows(leaves):
+            if records is None:  # the first leaf's record: the stream starts there
+                first = db.execute("SELECT rowid FROM entries WHERE leaf_hash = ?", (h,)).fetchone()
+                records = _rows(db.execute("SELECT leaf_hash, data FROM entries WHERE rowid >= ? ORDER BY rowid",
+                                           (first[0] if first else 2**62,)))
+                rec = next(records, None)
+            if rec is not None and rec[0] == h:
+                data = rec[1]
+                rec = next(records, None)
+            else:
+                row = db.execute("SELECT data FROM entries WHERE leaf_hash = ?", (h,)).fetchone()
+                data = None if row is None else row[0]
+            while pers is not None and pers[0] < idx:  # personal data of no leaf: orphan_personal reports it
+                pers = next(pers_rows, None)
+            if pers is not None and pers[0] == idx:
+                yield idx, h, data, pers[1], pers[2]
+                pers = next(pers_rows, None)
+            else:
+                yield idx, h, data, None, None
 
     def orphan_personal(self) -> list[int]:
         return [r[0] for r in self._db.execute(
