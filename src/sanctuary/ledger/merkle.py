@@ -40,11 +40,33 @@ class MerkleTree:
             self.append(h)
 
     @classmethod
-    def from_leaves(cls, leaves: Sequence[bytes]) -> MerkleTree:
-        """Build level by level (faster than appending one leaf at a time)."""
+    def from_leaves(cls, leaves: Sequence[bytes], max_level: int | None = None) -> MerkleTree:
+        """Build level by level (faster than appending one leaf at a time); ``max_level`` stops early."""
         t = cls()
         level = list(leaves)
         t.levels = [level]
+        while len(level) > 1 and (max_level is None or len(t.levels) <= max_level):
+            level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            t.levels.append(level)
+        if len(t.levels) > 1 and not t.levels[-1]:
+            t.levels.pop()
+        return t
+
+    @classmethod
+    def from_levels(cls, parts: Sequence[list[list[bytes]]]) -> MerkleTree:
+        """The tree of consecutive leaf ranges, given the lower levels each range built for itself: every
+        range but the last must hold a multiple of 2^k leaves for each level k it brings.  Levels above
+        the ones every range brought are computed here."""
+        if len(parts) == 1 and len(parts[0]) == 1:
+            return cls.from_leaves(parts[0][0])
+        depth = min(len(p) for p in parts[:-1]) if len(parts) > 1 else len(parts[0])
+        for p in parts[:-1]:
+            if len(p[0]) % (1 << (depth - 1)):
+                raise ValueError("a leaf range that is not the last must be aligned to the levels it brings")
+        levels = [[h for p in parts for h in (p[k] if k < len(p) else [])] for k in range(depth)]
+        t = cls()
+        t.levels = levels
+        level = levels[-1]
         while len(level) > 1:
             level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
             t.levels.append(level)

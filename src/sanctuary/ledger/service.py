@@ -94,15 +94,6 @@ def unpack_personal(stored: bytes) -> bytes:
 _COMMIT_KEY = b'"personal_commitment":'
 
 
-def _commitment(data: bytes) -> str | None:
-    """The personal commitment of a canonical leaf (keys are sorted, so the field is found directly)."""
-    i = data.find(_COMMIT_KEY)
-    if i < 0:
-        return None
-    v = data[i + len(_COMMIT_KEY): i + len(_COMMIT_KEY) + 66]
-    return v[1:65].decode() if v[:1] == b'"' else None
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
@@ -252,19 +243,21 @@ class Ledger:
         naming the first bad index.  Large logs are checked by ``workers`` processes, each over a range."""
         n = self.store.size()
         workers = workers if workers is not None else (min(2, os.cpu_count() or 1) if n >= 200_000 else 1)
-        bounds = [n * k // workers for k in range(workers + 1)]
         if workers == 1:
             parts = [check_range(self.store, 0, n)]
         else:
+            # ranges start at multiples of 2^LEVELS, so each worker also builds the lower levels of the tree
+            # for its range: those levels, laid end to end, are the whole tree's
+            block = 1 << LEVELS
+            bounds = sorted({0, n, *(min(n, round(n * k / workers / block) * block) for k in range(1, workers))})
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                parts = list(pool.map(check_range_url, [self.store.url] * workers, bounds[:-1], bounds[1:]))
+            with ProcessPoolExecutor(len(bounds) - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                parts = list(pool.map(check_range_url, [self.store.url] * (len(bounds) - 1), bounds[:-1], bounds[1:]))
         for err in (p[3] for p in parts):
             if err is not None:
                 raise IntegrityError(err[1], index=err[0])
-        hashes = b"".join(p[0] for p in parts)
-        tree = MerkleTree.from_leaves([hashes[i:i + 32] for i in range(0, len(hashes), 32)])
+        tree = MerkleTree.from_levels([p[0] for p in parts])
         held = sum(p[1] for p in parts)
         committed = sum(p[2] for p in parts)
         orphans = self.store.orphan_personal()
@@ -316,39 +309,46 @@ class Ledger:
         self.store.close()
 
 
-def check_range(store: Store, start: int, end: int) -> tuple[bytes, int, int, tuple[int, str] | None]:
+LEVELS = 16  # tree levels a verification worker builds for its range (ranges start at multiples of 2^16)
+
+
+def check_range(store: Store, start: int, end: int) -> tuple[list[list[bytes]], int, int, tuple[int, str] | None]:
     """Check leaves [start, end) in one ordered pass: the record matches its leaf hash, and the personal
-    data (if still held) matches the leaf's commitment.  Returns (leaf hashes, personal rows held,
-    commitments seen, first error)."""
-    out = bytearray()
+    data (if still held) matches the leaf's commitment.  Returns (the range's tree levels: leaf hashes,
+    then the complete pairs of each level up to ``LEVELS``; personal rows held; commitments seen; first
+    error)."""
+    out: list[bytes] = []
     held = committed = 0
     expected = start
     sha = hashlib.sha256
+    key, klen = _COMMIT_KEY, len(_COMMIT_KEY)
     for idx, stored, data, salt, pdata in store.iter_full(start, end):
         if idx != expected:
-            return bytes(out), held, committed, (expected, f"leaf {expected} is missing (next stored leaf is {idx})")
+            return [out], held, committed, (expected, f"leaf {expected} is missing (next stored leaf is {idx})")
         if data is None:
-            return bytes(out), held, committed, (idx, f"the record of leaf {idx} is missing or its identity hash was altered")
-        if not isinstance(data, bytes) or not isinstance(stored, bytes):
-            return bytes(out), held, committed, (idx, f"the record of leaf {idx} was rewritten with another type")
+            return [out], held, committed, (idx, f"the record of leaf {idx} is missing or its identity hash was altered")
+        if type(data) is not bytes or type(stored) is not bytes:
+            return [out], held, committed, (idx, f"the record of leaf {idx} was rewritten with another type")
         h = sha(b"\x00" + data).digest()
         if h != stored:
-            return bytes(out), held, committed, (idx, f"the record of leaf {idx} does not match its leaf hash")
-        c = _commitment(data)
+            return [out], held, committed, (idx, f"the record of leaf {idx} does not match its leaf hash")
+        # the personal commitment, read in place (keys are sorted, so the field is found directly)
+        i = data.find(key)
+        c = data[i + klen + 1:i + klen + 65] if i >= 0 and data[i + klen:i + klen + 1] == b'"' else None
         if c is not None:
             committed += 1
         if pdata is not None:
-            if c is None or not isinstance(pdata, bytes) or not isinstance(salt, bytes) or sha(salt + pdata).hexdigest() != c:
-                return bytes(out), held, committed, (idx, f"personal data of leaf {idx} does not match its commitment")
+            if c is None or type(pdata) is not bytes or type(salt) is not bytes or sha(salt + pdata).hexdigest().encode() != c:
+                return [out], held, committed, (idx, f"personal data of leaf {idx} does not match its commitment")
             held += 1
-        out += h
+        out.append(h)
         expected += 1
     if expected != end:
-        return bytes(out), held, committed, (expected, f"leaf {expected} is missing")
-    return bytes(out), held, committed, None
+        return [out], held, committed, (expected, f"leaf {expected} is missing")
+    return MerkleTree.from_leaves(out, max_level=LEVELS).levels, held, committed, None
 
 
-def check_range_url(url: str, start: int, end: int) -> tuple[bytes, int, int, tuple[int, str] | None]:
+def check_range_url(url: str, start: int, end: int) -> tuple[list[list[bytes]], int, int, tuple[int, str] | None]:
     from .store import open_store
     store = open_store(url)
     try:

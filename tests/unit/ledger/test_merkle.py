@@ -63,3 +63,20 @@ def test_any_append_sequence_verifies(items: list[bytes], data: st.DataObject) -
     if first < size:
         assert not verify_consistency(first, size, NOT_A_NODE, t.root(size), cp)
         assert not verify_consistency(first, size, t.root(first), NOT_A_NODE, cp)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 300), st.integers(0, 4), st.integers(1, 3), st.data())
+def test_a_tree_from_ranges_with_their_own_lower_levels_equals_the_whole(n: int, levels: int, ranges: int,
+                                                                          data: st.DataObject) -> None:
+    """What parallel verification does: consecutive leaf ranges, each but the last aligned to 2^levels,
+    each building its own levels up to ``levels``, joined into one tree."""
+    leaves = [leaf_hash(str(i).encode()) for i in range(n)]
+    block = 1 << levels
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, n // block), max_size=ranges - 1))))
+    bounds = sorted({0, n, *(c * block for c in cuts)})
+    parts = [MerkleTree.from_leaves(leaves[a:b], max_level=levels).levels for a, b in zip(bounds, bounds[1:], strict=False)]
+    whole = MerkleTree.from_leaves(leaves)
+    joined = MerkleTree.from_levels(parts)
+    assert joined.levels == whole.levels
+    assert joined.root() == whole.root() and all(joined.root(k) == whole.root(k) for k in range(1, n + 1, 7))
