@@ -16,6 +16,8 @@ import json
 import unicodedata
 from typing import Any
 
+import orjson
+
 
 def _norm(x: Any) -> Any:
     if isinstance(x, str):
@@ -46,6 +48,15 @@ def _default(x: Any) -> Any:
     raise TypeError(f"{type(x).__name__} is not a canonical JSON value")
 
 
+def _read_back(text: str) -> Any:
+    """The value the text stands for: orjson (three times faster than json) unless it refuses the text
+    (integers beyond 64 bits), then json.  Both read valid JSON to the same value."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def to_canonical(obj: Any) -> bytes:
     # Fast path: the C encoder, kept when its text is already NFC.  JSON's delimiters are ASCII starters
     # that never compose, so NFC text means every string and key in it is NFC: the bytes are the same
@@ -56,7 +67,7 @@ def to_canonical(obj: Any) -> bytes:
     except TypeError:
         text = None  # e.g. non-string keys: let the slow path name the problem
     # Anything the encoder coerced (non-string keys, tuples, dates) makes the round trip unequal.
-    if text is None or not (text.isascii() or unicodedata.is_normalized("NFC", text)) or json.loads(text) != obj:
+    if text is None or not (text.isascii() or unicodedata.is_normalized("NFC", text)) or _read_back(text) != obj:
         text = json.dumps(_norm(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return text.encode("utf-8")
 
