@@ -23,6 +23,12 @@ from ..engine.decide import DecisionEngine
 PURPOSES = {"immigration-enforcement": "civil-immigration", "criminal-immigration": "federal-criminal-immigration",
             "criminal-investigation": "federal-criminal-other", "unknown": "unknown"}
 _NORM = re.compile(r"[\s.\-]+")
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+def _field_key(path: str) -> str:
+    """A field's path without list positions: ``people[].dob`` and ``people[3].dob`` are ``people.dob``."""
+    return _INDEX.sub("", path)
 
 
 @cache
@@ -43,7 +49,7 @@ def classify(path: str) -> dict[str, Any] | None:
 @dataclass
 class FieldRuling:
     field: str
-    action: str          # kept | removed
+    action: str          # kept | removed | generalised (withheld; a coarser form the law lets go leaves instead)
     label: str
     outcome: str | None  # the engine's outcome for the ask the disclosure amounts to
     reason: str
@@ -57,7 +63,38 @@ class ScreenResult:
 
     @property
     def withheld(self) -> list[str]:
-        return sorted(k for k, r in self.rulings.items() if r.action == "removed")
+        return sorted(k for k, r in self.rulings.items() if r.action != "kept")
+
+
+def _when(v: Any) -> dt.date | dt.datetime | None:
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v
+    if not isinstance(v, str):
+        return None
+    t = v.strip()
+    for f in (dt.datetime.fromisoformat, lambda x: dt.datetime.strptime(x, "%m/%d/%Y"), lambda x: dt.datetime.strptime(x, "%m/%d/%Y %H:%M")):
+        try:
+            return f(t)
+        except ValueError:
+            continue
+    return None
+
+
+def _age_in_years(v: Any, as_of: dt.date) -> int | None:
+    d = _when(v)
+    if d is None:
+        return None
+    d = d.date() if isinstance(d, dt.datetime) else d
+    years = as_of.year - d.year - ((as_of.month, as_of.day) < (d.month, d.day))
+    return years if 0 <= years < 130 else None
+
+
+def _day(v: Any, as_of: dt.date) -> str | None:
+    d = _when(v)
+    return None if d is None else (d.date() if isinstance(d, dt.datetime) else d).isoformat()
+
+
+GENERALISE = {"age-in-years": _age_in_years, "day": _day}
 
 
 class Firewall:
@@ -68,14 +105,16 @@ class Firewall:
         self.public_fields = {f.lower() for f in public_fields}
         self.engine = engine or DecisionEngine()
         self._rulings: dict[str, FieldRuling] = {}
-        self._children: dict[str, dict[Any, tuple[str, str, bool]]] = {}  # path -> key -> (path, name, kept)
+        # path -> key -> (path, name, what leaves: True the value, False nothing, or (name, operator) a coarser form)
+        self._children: dict[str, dict[Any, tuple[str, str, Any]]] = {}
+        self._coarser: dict[str, tuple[str, Any]] = {}
 
     def rule(self, path: str) -> FieldRuling:
         """The ruling for a field (by name or path), cached per field."""
         return self._rule(path)
 
     def _rule(self, path: str) -> FieldRuling:
-        key = path.split("[", 1)[0]
+        key = _field_key(path)
         got = self._rulings.get(key)
         if got is not None:
             return got
@@ -97,6 +136,19 @@ class Firewall:
             keep = d.outcome in ("permitted", "required")
             got = FieldRuling(key, "kept" if keep else "removed", entry["label"], d.outcome,
                               d.reason if keep else f"{d.reason} ({d.outcome}: withheld)", list(d.citations))
+            gen = entry.get("generalise")
+            if not keep and gen:
+                to = gen["to"]
+                sibling = f"{key.rsplit('.', 1)[0]}.{to}" if "." in key else to
+                seen = sibling in self._rulings
+                coarse = self._rule(sibling)
+                if not seen:  # ruled to decide this one; it is in the result only if a record carries it
+                    del self._rulings[sibling]
+                if coarse.action == "kept":
+                    self._coarser[key] = (to, GENERALISE[gen["how"]])
+                    got = FieldRuling(key, "generalised", entry["label"], d.outcome,
+                                      f"{d.reason} ({d.outcome}: withheld). It leaves only as {to}: {coarse.reason}",
+                                      list(dict.fromkeys([*d.citations, *coarse.citations])))
         self._rulings[key] = got
         return got
 
@@ -110,14 +162,19 @@ class Firewall:
                 got = children.get(k)
                 if got is None:  # each field's path and ruling, worked out once per field, not per record
                     p = f"{path}.{k}" if path else str(k)
-                    got = children[k] = (p, str(k), self._rule(p).action == "kept")
+                    action = self._rule(p).action
+                    got = children[k] = (p, str(k), True if action == "kept" else self._coarser.get(_field_key(p), False))
                 t = type(v)
                 if t is dict or t is list or isinstance(v, (dict, list)):
                     child = self._walk(v, got[0])
                     if child:
                         out[got[1]] = child
-                elif got[2]:
+                elif got[2] is True:
                     out[got[1]] = v
+                elif got[2]:  # a coarser form of a withheld value (None when the value cannot be read)
+                    coarse = got[2][1](v, self.as_of)
+                    if coarse is not None:
+                        out[got[2][0]] = coarse
             return out
         if isinstance(value, list):
             return [w for w in (self._walk(v, f"{path}[]") for v in value) if w not in ({}, [])]

@@ -96,7 +96,7 @@ def _other(rec: dict[str, Any], idx: int, reviews: dict[str, list[Any]], actions
             kept = sum(c["kept"] for c in pub.get("found", {}).values())
             withheld = sum(c["redacted"] for c in pub.get("found", {}).values())
         else:
-            kept = sum(1 for f in pub.get("fields", {}).values() if f["action"] == "kept")
+            kept = sum(1 for f in pub.get("fields", {}).values() if f["action"] != "removed")  # a coarser form left too
             withheld = sum(1 for f in pub.get("fields", {}).values() if f["action"] != "kept")
         for k, v in (("idx", idx), ("agency", pub["agency"]), ("as_of", dt.date.fromisoformat(pub["as_of"])),
                      ("recipient", pub["recipient"]), ("mode", pub.get("mode", "records")),
