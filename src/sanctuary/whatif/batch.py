@@ -25,8 +25,10 @@ The recorder makes the partition sound for any pack: a rule that reads a field i
 that reads a person's record outside the 7282.5 gate, or a field the recorder does not know, keys its
 pattern on the request itself (correct, merely not shared).  Dates are read only through effective
 intervals and the year.  The differential test (``tests/unit/whatif``) holds the batch engine to the
-scalar engine row by row.  Record and gate keys are 64-bit hashes; every batch checks that no two
-distinct keys share a hash.
+scalar engine row by row.  Text columns are dictionary-encoded, so keys hash small integer codes; record
+and request keys are 128-bit fingerprints (two independent 64-bit hashes).  When a batch's request ids
+are dense and sorted, records are lined up with their request by position and the 7282.5 fold runs as
+NumPy segment reductions; otherwise by a join and a group-by (the differential test holds both).
 """
 
 from __future__ import annotations
