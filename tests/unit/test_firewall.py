@@ -100,6 +100,7 @@ def test_fields_inside_lists_of_objects_are_ruled_each_by_its_own_name() -> None
         [{"people": [{"charges": "211PC", "dob": "1988-04-17"}, {"dob": "1990-01-01", "charges": "459PC"}]}])
     assert r.records == [{"people": [{"charges": "211PC"}, {"charges": "459PC"}]}]
     assert r.rulings["people.dob"].action == "removed" and r.rulings["people.charges"].action == "kept"
+    assert "people" not in r.rulings and r.withheld == ["people.dob"]  # a container is not a field that was withheld
 
 
 def test_a_withheld_field_leaves_only_in_a_coarser_form_the_law_lets_go() -> None:

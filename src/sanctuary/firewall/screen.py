@@ -105,8 +105,8 @@ class Firewall:
         self.public_fields = {f.lower() for f in public_fields}
         self.engine = engine or DecisionEngine()
         self._rulings: dict[str, FieldRuling] = {}
-        # path -> key -> (path, name, what leaves: True the value, False nothing, or (name, operator) a coarser form)
-        self._children: dict[str, dict[Any, tuple[str, str, Any]]] = {}
+        self._children: dict[str, dict[Any, tuple[str, str]]] = {}  # path -> key -> (its path, its name)
+        self._leaf: dict[str, Any] = {}  # path -> what of a value there leaves
         self._coarser: dict[str, tuple[str, Any]] = {}
 
     def rule(self, path: str) -> FieldRuling:
@@ -158,23 +158,27 @@ class Firewall:
             children = self._children.get(path)
             if children is None:
                 children = self._children[path] = {}
+            leaf = self._leaf
             for k, v in value.items():
                 got = children.get(k)
-                if got is None:  # each field's path and ruling, worked out once per field, not per record
-                    p = f"{path}.{k}" if path else str(k)
-                    action = self._rule(p).action
-                    got = children[k] = (p, str(k), True if action == "kept" else self._coarser.get(_field_key(p), False))
+                if got is None:  # each field's path and name, worked out once per field, not per record
+                    got = children[k] = (f"{path}.{k}" if path else str(k), str(k))
                 t = type(v)
-                if t is dict or t is list or isinstance(v, (dict, list)):
+                if t is dict or t is list or isinstance(v, (dict, list)):  # a container is not ruled: its fields are
                     child = self._walk(v, got[0])
                     if child:
                         out[got[1]] = child
-                elif got[2] is True:
+                    continue
+                what = leaf.get(got[0])
+                if what is None:  # what of a value here may leave: all of it, nothing, or (name, operator) a coarser form
+                    action = self._rule(got[0]).action
+                    what = leaf[got[0]] = True if action == "kept" else self._coarser.get(_field_key(got[0]), False)
+                if what is True:
                     out[got[1]] = v
-                elif got[2]:  # a coarser form of a withheld value (None when the value cannot be read)
-                    coarse = got[2][1](v, self.as_of)
+                elif what:  # None when the value cannot be read
+                    coarse = what[1](v, self.as_of)
                     if coarse is not None:
-                        out[got[2][0]] = coarse
+                        out[what[0]] = coarse
             return out
         if isinstance(value, list):
             return [w for w in (self._walk(v, f"{path}[]") for v in value) if w not in ({}, [])]
