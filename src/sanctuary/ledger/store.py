@@ -279,7 +279,8 @@ class PostgresStore:
                     yield i, bytes(h), None if d is None else bytes(d)
 
     def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes, bytes | None, bytes | None, bytes | None]]:
-        with self._db.cursor() as c:
+        # binary results: byte strings arrive as they are, not hex-encoded text twice their size
+        with self._db.cursor(binary=True) as c:
             c.execute("SELECT l.idx, l.leaf_hash, e.data, p.salt, p.data FROM leaves l "
                       "LEFT JOIN entries e ON e.leaf_hash = l.leaf_hash LEFT JOIN personal p ON p.idx = l.idx "
                       "WHERE l.idx >= %s AND l.idx < %s ORDER BY l.idx", (start, end if end is not None else 2**62))
