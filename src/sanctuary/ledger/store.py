@@ -294,7 +294,7 @@ class PostgresStore:
             "SELECT p.idx FROM personal p LEFT JOIN leaves l ON l.idx = p.idx WHERE l.idx IS NULL LIMIT 10")]
 
     def iter_kind(self, kinds: Sequence[str], start: int = 0) -> Iterator[tuple[int, bytes]]:
-        with self._db.cursor() as c:
+        with self._db.cursor(binary=True) as c:  # records arrive as bytes, not hex text (reports read many)
             c.execute("SELECT l.idx, e.data FROM leaves l JOIN entries e ON e.leaf_hash = l.leaf_hash "
                       "WHERE l.kind = ANY(%s) AND l.idx >= %s ORDER BY l.idx", (list(kinds), start))
             while rows := c.fetchmany(10_000):
