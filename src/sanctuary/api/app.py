@@ -100,12 +100,17 @@ class ReviewBody(BaseModel):
     note: str = Field(min_length=1, max_length=5000)
 
 
-class ScreenBody(BaseModel):
+class _ScreenHead(BaseModel):
+    """Who sends, on what day, to whom and why: what every screening states."""
+
     model_config = ConfigDict(extra="forbid")
     agency: str = Field(min_length=1, max_length=80)
     as_of: dt.date | None = None
     to: str = Field(pattern="^(ice-ero|ice-hsi|cbp|usms|other-federal|unknown)$")
     purpose: str = Field(pattern="^(immigration-enforcement|criminal-immigration|criminal-investigation|unknown)$")
+
+
+class ScreenBody(_ScreenHead):
     public_fields: list[str] = Field(default_factory=list, max_length=100)
     records: list[Any] = Field(max_length=10_000)
 
@@ -120,12 +125,7 @@ class ActionBody(BaseModel):
     note: str = Field("", max_length=2000)
 
 
-class ScreenTextBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    agency: str = Field(min_length=1, max_length=80)
-    as_of: dt.date | None = None
-    to: str = Field(pattern="^(ice-ero|ice-hsi|cbp|usms|other-federal|unknown)$")
-    purpose: str = Field(pattern="^(immigration-enforcement|criminal-immigration|criminal-investigation|unknown)$")
+class ScreenTextBody(_ScreenHead):
     text: str = Field(max_length=200_000)
 
 

@@ -120,10 +120,11 @@ def recognizer(rules: list[Rule], name: str = "sanctuary-patterns") -> Any:
     import regex  # Presidio's own regular-expression engine: faster than re on these patterns
     from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+    # per rule: ..., the cue words' scanner on lower-cased text, and the one-pass pattern when offsets move
     grouped = [(r.entity, rx, r.score, r.hints, "v" if "v" in rx.groupindex else 0,
-                re.compile(rf"\b(?:{r.cue})\b") if r.cue else None, r)
+                re.compile(rf"\b(?:{r.cue})\b") if r.cue else None,
+                regex.compile(rf"(?<![\w-])(?i:{r.cue}){r.regex}", r.flags) if r.cue else None)
                for r in rules for rx in [regex.compile(r.regex, r.flags)]]
-    fallback = {id(r): regex.compile(rf"(?<![\w-])(?i:{r.cue}){r.regex}", r.flags) for r in rules if r.cue}
 
     class _R(EntityRecognizer):
         def __init__(self) -> None:
@@ -135,7 +136,7 @@ def recognizer(rules: list[Rule], name: str = "sanctuary-patterns") -> Any:
         def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
             low = None
             out = []
-            for entity, rx, score, hints, g, cue, rule in grouped:
+            for entity, rx, score, hints, g, cue, one_pass in grouped:
                 if hints or cue:
                     if low is None:
                         low = text.lower()
@@ -144,7 +145,7 @@ def recognizer(rules: list[Rule], name: str = "sanctuary-patterns") -> Any:
                 if cue is None:
                     out.extend(RecognizerResult(entity, m.start(g), m.end(g), score) for m in rx.finditer(text))
                 elif len(low) != len(text):  # lower-casing moved offsets (rare letters): the one-pass regex
-                    out.extend(RecognizerResult(entity, m.start(g), m.end(g), score) for m in fallback[id(rule)].finditer(text))
+                    out.extend(RecognizerResult(entity, m.start(g), m.end(g), score) for m in one_pass.finditer(text))
                 else:
                     last = 0
                     for c in cue.finditer(low):

@@ -417,11 +417,11 @@ class BatchEngine:
         sid = rec["sid"]
         attrs = self._attrs_frame()
         per = {c: attrs[c].gather(sid) for c in ("yes", "a6_false", "umask", "any_a6", "misd", "pvalue")} if gated else {}
-        # "the first qualifying conviction": the least (seq, position) among records with a "yes"
-        first = ((rec["seq"].cast(pl.Int64) + 2**31).cast(pl.UInt64) * 2**32
-                 + pl.int_range(rec.height, dtype=pl.UInt64, eager=True))
         cols: dict[str, tuple[pl.Series, str]] = {"cat_rank": (rec["cat"].fill_null(len(CATEGORY_ORDER)), "min")}
         if gated:
+            # "the first qualifying conviction": the least (seq, position) among records with a "yes"
+            first = ((rec["seq"].cast(pl.Int64) + 2**31).cast(pl.UInt64) * 2**32
+                     + pl.int_range(rec.height, dtype=pl.UInt64, eager=True))
             pend, pv = rec["pending"], per["pvalue"]
             cols |= {"c_first": (first.zip_with(per["yes"].is_not_null(), pl.Series([2**64 - 1], dtype=pl.UInt64)), "min"),
                      "c_p47": (per["a6_false"], "any"), "c_misd": (per["misd"], "any"), "c_unk": (per["umask"], "or"),
