@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import unicodedata
 from typing import Any
 
@@ -57,7 +58,30 @@ def _read_back(text: str) -> Any:
         return json.loads(text)
 
 
+# A number token with a fraction or an exponent: a float.  Compact JSON puts one only after ``:``, ``,``
+# or ``[`` and before ``,``, ``]`` or ``}``; inside a string the pattern may also match (then the slower
+# encoder is used for nothing worse than time).
+_FLOAT = re.compile(rb"[:,\[]-?\d+(?:\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)[,\]}]")
+_ORJSON_OPTS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
 def to_canonical(obj: Any) -> bytes:
+    # Fastest path: orjson, for an object or array without floats (orjson writes some floats unlike
+    # Python's repr, e.g. 1e-05 as 0.00001).  For everything else it writes what the C encoder below
+    # writes -- keys sorted by code point, the same escapes -- and the round trip and NFC checks are the
+    # same as that path's.  Anything orjson refuses (integers beyond 64 bits, non-string keys) or writes
+    # differently from the value (tuples, dates, NaN) falls through.
+    try:
+        raw = orjson.dumps(obj, default=_default, option=_ORJSON_OPTS)
+    except TypeError:
+        raw = None
+    if raw is not None and raw[:1] in (b"{", b"[") and _FLOAT.search(raw) is None \
+            and (raw.isascii() or unicodedata.is_normalized("NFC", raw.decode("utf-8"))) and orjson.loads(raw) == obj:
+        return raw
+    return _to_canonical_json(obj)
+
+
+def _to_canonical_json(obj: Any) -> bytes:
     # Fast path: the C encoder, kept when its text is already NFC.  JSON's delimiters are ASCII starters
     # that never compose, so NFC text means every string and key in it is NFC: the bytes are the same
     # as the slow path's.  Keys must be strings in both paths.

@@ -30,6 +30,18 @@ CREATE TRIGGER IF NOT EXISTS leaves_no_delete BEFORE DELETE ON leaves BEGIN SELE
 CREATE TRIGGER IF NOT EXISTS heads_no_update BEFORE UPDATE ON tree_heads BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS heads_no_delete BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS personal_no_update BEFORE UPDATE ON personal BEGIN SELECT RAISE(ABORT, 'personal data is never rewritten, only purged'); END;
+-- A batch in one statement: each row is a leaf (with its record and personal data) or, with a root, the
+-- batch's tree head.  The statement is its own transaction, so the batch is written whole or not at all.
+CREATE VIEW IF NOT EXISTS append_rows AS SELECT NULL AS idx, NULL AS leaf_hash, NULL AS entry_id, NULL AS kind,
+  NULL AS recorded_at, NULL AS data, NULL AS salt, NULL AS pdata, NULL AS root, NULL AS checkpoint WHERE 0;
+CREATE TRIGGER IF NOT EXISTS append_rows_insert INSTEAD OF INSERT ON append_rows BEGIN
+  INSERT INTO entries(leaf_hash, data) SELECT NEW.leaf_hash, NEW.data WHERE NEW.root IS NULL;
+  INSERT INTO leaves(idx, leaf_hash, entry_id, kind, recorded_at)
+    SELECT NEW.idx, NEW.leaf_hash, NEW.entry_id, NEW.kind, NEW.recorded_at WHERE NEW.root IS NULL;
+  INSERT INTO personal(idx, salt, data) SELECT NEW.idx, NEW.salt, NEW.pdata WHERE NEW.root IS NULL AND NEW.pdata IS NOT NULL;
+  INSERT INTO tree_heads(size, root, checkpoint, created_at)
+    SELECT NEW.idx, NEW.root, NEW.checkpoint, NEW.recorded_at WHERE NEW.root IS NOT NULL;
+END;
 """
 
 PG_SCHEMA = """
@@ -101,19 +113,15 @@ class SQLiteStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One writer at a time, across processes too: an exclusive lock on a sidecar file is taken first,
-        so a second process waits in the kernel and wakes the moment the first commits (SQLite's own busy
-        handler would poll with sleeps of up to 100 ms)."""
+        """One writer at a time, across processes too: an exclusive lock on a sidecar file, so a second
+        process waits in the kernel and wakes the moment the first commits (SQLite's own busy handler
+        would poll with sleeps of up to 100 ms).  Every append goes through this lock, so what is read
+        inside it (the log's size) stays true until the insert.  The insert is atomic by itself (see
+        :meth:`insert`)."""
         with self._lock:
             fcntl.flock(self._lockfile, fcntl.LOCK_EX)
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
+                yield
             finally:
                 fcntl.flock(self._lockfile, fcntl.LOCK_UN)
 
@@ -124,24 +132,35 @@ class SQLiteStore:
         return [r[0] for r in self._db.execute(
             "SELECT leaf_hash FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))]
 
+    APPEND_WIDTH = 10  # columns of the append_rows view
+    APPEND_ROWS = 32_766 // APPEND_WIDTH  # rows per statement under SQLite's bound-parameter limit
+
     def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
                head: tuple[int, bytes, str, str]) -> None:
-        # Multi-row INSERTs: one statement per table and chunk, not one step per row.  The sqlite3 module
-        # releases the GIL around every step, and with many threads preparing entries each re-acquisition
-        # can wait a whole switch interval; a batch now costs a handful of them.
-        self._insert_rows("entries(leaf_hash, data)", 2, [(r[1], r[5]) for r in leaves])
-        self._insert_rows("leaves(idx, leaf_hash, entry_id, kind, recorded_at)", 5, [r[:5] for r in leaves])
-        if personal:
-            self._insert_rows("personal(idx, salt, data)", 3, personal)
-        self._db.execute("INSERT INTO tree_heads(size, root, checkpoint, created_at) VALUES (?,?,?,?)", head)
-
-    def _insert_rows(self, into: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
-        per = max(1, 30_000 // width)  # under SQLite's 32,766 bound parameters per statement
-        one = "(" + ",".join("?" * width) + ")"
-        for i in range(0, len(rows), per):
-            chunk = rows[i:i + per]
-            self._db.execute(f"INSERT INTO {into} VALUES " + ",".join([one] * len(chunk)),
-                             [v for row in chunk for v in row])
+        """The batch's records, leaves, personal rows and tree head, as rows of the ``append_rows`` view
+        whose trigger files each part in its table.  A batch that fits one statement (up to
+        :attr:`APPEND_ROWS` - 1 entries) is written by that statement alone, which SQLite commits
+        atomically; a larger one is wrapped in a transaction.  Few statements matter here: the sqlite3
+        module releases the GIL around every prepare and step, and while many threads are preparing
+        entries, each time the writer wants it back it queues behind them."""
+        pers = {i: (salt, data) for i, salt, data in personal}
+        rows: list[tuple[Any, ...]] = [(*r[:5], r[5], *pers.get(r[0], (None, None)), None, None) for r in leaves]
+        size, root, note, created = head
+        rows.append((size, None, None, None, created, None, None, None, root, note))
+        one = "(" + ",".join("?" * self.APPEND_WIDTH) + ")"
+        chunks = [rows[i:i + self.APPEND_ROWS] for i in range(0, len(rows), self.APPEND_ROWS)]
+        if len(chunks) > 1:
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for chunk in chunks:
+                self._db.execute("INSERT INTO append_rows VALUES " + ",".join([one] * len(chunk)),
+                                 [v for row in chunk for v in row])
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        if len(chunks) > 1:
+            self._db.execute("COMMIT")
 
     def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]:
         cur = self._db.execute("SELECT l.idx, l.leaf_hash, e.data FROM leaves l LEFT JOIN entries e "

@@ -52,3 +52,20 @@ def test_floats_keep_pythons_repr_wherever_they_sit() -> None:
         assert to_canonical({"a": "7284.6", "b": v}) == b'{"a":"7284.6","b":' + want + b"}"
     assert to_canonical({"k": 2**64}) == b'{"k":18446744073709551616}'
     assert to_canonical({"ctl": "a\x01\x7f\u2028\n"}) == '{"ctl":"a\\u0001\x7f\u2028\\n"}'.encode()
+
+
+def test_orjson_writes_ordinary_records_and_defers_floats_and_coerced_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordinary records (no floats) take the orjson path; a float anywhere, a tuple, a date, a key that is
+    not a string or an integer beyond 64 bits is written by the json encoder instead."""
+    import sanctuary.ledger.canonical as canonical
+
+    calls: list[object] = []
+    real = canonical._to_canonical_json
+    monkeypatch.setattr(canonical, "_to_canonical_json", lambda o: calls.append(o) or real(o))
+    record = {"asks": [{"kind": "hold", "citations": ["Gov. Code § 7284.6(a)(1)(A)"], "n": 3}], "é": None, "ok": True}
+    assert to_canonical(record) == real(record)
+    assert calls == []
+    deferred = [{"x": 1e-05}, [1, 2.5], {"d": dt.date(2026, 1, 2)}, {"t": (1, 2)}, {"k": 2**64}, {"a": [{"b": -0.0}]}, 2.5]
+    for v in deferred:
+        assert to_canonical(v) == real(v)
+    assert calls == deferred

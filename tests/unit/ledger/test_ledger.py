@@ -189,7 +189,8 @@ def test_records_stored_out_of_leaf_order_still_verify(ledger: Ledger) -> None:
     record up by its hash when it is not next: a table rebuilt in another order verifies the same."""
     _fill(ledger, 30)
     db = _raw(ledger)
-    db.executescript("CREATE TABLE e2 (leaf_hash BLOB PRIMARY KEY, data BLOB NOT NULL);"
+    db.executescript("DROP TRIGGER append_rows_insert;"  # it names the table (the store puts it back on open)
+                     "CREATE TABLE e2 (leaf_hash BLOB PRIMARY KEY, data BLOB NOT NULL);"
                      "INSERT INTO e2 SELECT leaf_hash, data FROM entries ORDER BY rowid DESC;"
                      "DROP TABLE entries; ALTER TABLE e2 RENAME TO entries;")
     db.close()
@@ -202,3 +203,46 @@ def test_records_stored_out_of_leaf_order_still_verify(ledger: Ledger) -> None:
     with pytest.raises(IntegrityError) as e:
         ledger.verify()
     assert e.value.details["index"] == 29
+
+
+@pytest.mark.parametrize("rows_per_statement", [None, 3])
+def test_a_batch_is_written_whole_or_not_at_all(ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
+                                                rows_per_statement: int | None) -> None:
+    """A batch is one INSERT (atomic by itself) or, when it needs several, one transaction: a duplicate at
+    its end leaves none of it behind, in the database or in the tree."""
+    from sanctuary.ledger.service import _Pending
+
+    if rows_per_statement:
+        monkeypatch.setattr(SQLiteStore, "APPEND_ROWS", rows_per_statement)
+    _fill(ledger, 2)
+    batch = [_Pending.prepare("decision", f"b{i}", {"i": i}, {"p": i}) for i in range(7)]
+    batch.append(_Pending.prepare("decision", "d1", {"dup": True}, None))
+    ledger._write(batch)
+    assert all(isinstance(p.error, LedgerError) for p in batch)
+    assert ledger.size() == 2 and ledger.get("b0") is None
+    assert ledger.store.personal(2) is None and len(ledger.store.heads()) == 2
+    ok = [_Pending.prepare("decision", f"b{i}", {"i": i}, {"p": i}) for i in range(7)]
+    ledger._write(ok)
+    assert [p.receipt["ledger_index"] for p in ok] == list(range(2, 9))  # type: ignore[index]
+    assert ledger.get("b6")["personal"] == {"p": 6}  # type: ignore[index]
+    assert ledger.verify()["ok"] and ledger.verify()["tree_heads"] == 3
+
+
+def test_an_entry_that_cannot_be_encoded_fails_alone(ledger: Ledger) -> None:
+    """Entries are sealed off the caller's thread; a bad one gets its own error back and the rest go on."""
+    errors: list[BaseException] = []
+
+    def bad() -> None:
+        try:
+            ledger.append("decision", "bad", {"x": object()}, None)
+        except TypeError as e:
+            errors.append(e)
+    ts = [threading.Thread(target=bad)] + [threading.Thread(target=_fill, args=(ledger, 1))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert len(errors) == 1 and ledger.size() == 1 and ledger.get("bad") is None
+    ledger.close()
+    with pytest.raises(LedgerError, match="closed"):
+        ledger.append("decision", "late", {}, None)
