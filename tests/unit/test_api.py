@@ -316,3 +316,25 @@ def test_the_session_cookie_belongs_to_the_pages_not_the_api(api) -> None:
     assert page.status_code == 200 and "sanctuary_session" in page.headers.get("set-cookie", "")
     r = client.get("/v1/laws")  # the client now sends the cookie; the API neither reads nor renews it
     assert r.status_code == 200 and "set-cookie" not in r.headers
+
+
+def test_staff_pages_send_strangers_to_sign_in_and_other_roles_home(api) -> None:
+    import re
+    client, tokens = api
+    pages = {"/app/intake": {"clerk-lasd"}, "/app/screen": {"clerk-lasd"}, "/app/decisions": {"clerk-lasd", "counsel"},
+             "/app/reviews": {"counsel"}}
+    for path in pages:
+        r = client.get(path, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, f"/app/login?next={path}")
+    for who in ("clerk-lasd", "counsel", "auditor"):
+        client.cookies.clear()
+        form = client.get("/app/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        assert client.post("/app/login", data={"csrf": csrf, "token": tokens[who], "next": "/app"},
+                           follow_redirects=False).status_code == 303
+        for path, allowed in pages.items():
+            r = client.get(path, follow_redirects=False)
+            if who in allowed:
+                assert r.status_code == 200, (who, path)
+            else:
+                assert (r.status_code, r.headers["location"]) == (303, "/app?denied=1"), (who, path)

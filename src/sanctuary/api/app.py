@@ -174,10 +174,12 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
     dash_cache: dict[Any, Any] = {}
     from starlette.middleware.sessions import SessionMiddleware
 
+    from ..web.routes import Redirect
     from ..web.routes import router as web_router
     app.add_middleware(_PagesOnly, wrap=SessionMiddleware, secret_key=_session_secret(), session_cookie="sanctuary_session",
                        max_age=12 * 3600, same_site="strict", https_only=False)
     app.include_router(web_router(svc, auth, lambda: svc.engine))
+    app.add_exception_handler(Redirect, lambda _request, e: e.response())  # type: ignore[arg-type,attr-defined]
 
     def refuse(request: Request, e: SanctuaryError, principal: Principal | None = None) -> JSONResponse:
         prefix = (principal.token_prefix if principal else None) or e.details.get("token_prefix")

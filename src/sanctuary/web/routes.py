@@ -40,6 +40,17 @@ ROWS_DOCS, ROWS_CONV = 3, 4
 LANG_NAMES = {"en": "English", "es": "Español", "zh": "中文", "tl": "Tagalog", "vi": "Tiếng Việt", "ko": "한국어"}
 
 
+class Redirect(Exception):  # noqa: N818 -- a control-flow signal, not an error
+    """Raised by a page that needs a sign-in or another role; the app answers it with a 303 to ``url``."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+    def response(self) -> RedirectResponse:
+        return RedirectResponse(self.url, status_code=303)
+
+
 def slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
@@ -78,12 +89,14 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
             raise InputError("the form expired or did not come from this site; reload the page", field="csrf")
         return form
 
-    def need(request: Request, *roles: Role) -> Principal | RedirectResponse:
+    def need(request: Request, *roles: Role) -> Principal:
+        """The signed-in principal, if it holds one of ``roles``; otherwise :class:`Redirect` to sign in
+        (or home, marked denied)."""
         p = principal(request)
         if p is None:
-            return RedirectResponse(f"/app/login?next={request.url.path}", status_code=303)
+            raise Redirect(f"/app/login?next={request.url.path}")
         if roles and p.role not in roles:
-            return RedirectResponse("/app?denied=1", status_code=303)
+            raise Redirect("/app?denied=1")
         return p
 
     # ---------------------------------------------------------------- sign in
@@ -115,8 +128,6 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
     @r.get("/app", response_class=HTMLResponse)
     def home(request: Request, denied: int = 0) -> Response:
         p = need(request)
-        if isinstance(p, RedirectResponse):
-            return p
         if p.role == Role.CLERK and not denied:
             return RedirectResponse("/app/intake", status_code=303)
         if p.role == Role.COUNSEL and not denied:
@@ -131,15 +142,11 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
     @r.get("/app/intake", response_class=HTMLResponse)
     def intake_page(request: Request) -> Response:
         p = need(request, Role.CLERK)
-        if isinstance(p, RedirectResponse):
-            return p
         return page("intake.html.j2", request, v=blank(p), errors={}, **_intake_ctx(p))
 
     @r.post("/app/intake", response_class=HTMLResponse)
     async def intake(request: Request) -> Response:
         p = need(request, Role.CLERK)
-        if isinstance(p, RedirectResponse):
-            return p
         form = await form_checked(request)
         v = {k: str(form.get(k, "")) for k in form if k != "csrf"}
         v["asks"] = [str(x) for x in form.getlist("asks")]
@@ -166,8 +173,6 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
     @r.get("/app/decisions", response_class=HTMLResponse)
     def decisions(request: Request) -> Response:
         p = need(request, Role.CLERK, Role.COUNSEL)
-        if isinstance(p, RedirectResponse):
-            return p
         from ..ledger.canonical import from_canonical
         rows = []
         size = svc.ledger.size()
@@ -181,8 +186,6 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
     @r.get("/app/decisions/{decision_id}", response_class=HTMLResponse)
     def decision(request: Request, decision_id: str) -> Response:
         p = need(request, Role.CLERK, Role.COUNSEL)
-        if isinstance(p, RedirectResponse):
-            return p
         rec = load(decision_id, p)
         if rec is None:
             return page("missing.html.j2", request, 404, what=decision_id)
@@ -196,8 +199,6 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
     @r.get("/app/decisions/{decision_id}/papers/{paper}.{fmt}")
     def paper(request: Request, decision_id: str, paper: str, fmt: str, lang: str = "en") -> Response:
         p = need(request, Role.CLERK, Role.COUNSEL)
-        if isinstance(p, RedirectResponse):
-            return p
         rec = load(decision_id, p)
         if rec is None or rec["personal"] is None or paper not in papers.PAPERS or lang not in papers.LANGS or fmt not in ("html", "pdf"):
             return page("missing.html.j2", request, 404, what=f"{paper} for {decision_id}")
@@ -213,16 +214,12 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
     # ---------------------------------------------------------------- outbound screening
     @r.get("/app/screen", response_class=HTMLResponse)
     def screen_page(request: Request) -> Response:
-        p = need(request, Role.CLERK)
-        if isinstance(p, RedirectResponse):
-            return p
+        need(request, Role.CLERK)
         return page("screen.html.j2", request, v={"to": "ice-ero", "purpose": "immigration-enforcement", "text": ""}, result=None)
 
     @r.post("/app/screen", response_class=HTMLResponse)
     async def screen(request: Request) -> Response:
         p = need(request, Role.CLERK)
-        if isinstance(p, RedirectResponse):
-            return p
         form = await form_checked(request)
         v = {k: str(form.get(k, "")) for k in ("to", "purpose", "text")}
         res, receipt = svc.screen_text(v["text"], p.agency, dt.date.today(), v["to"] or "unknown", v["purpose"] or "unknown", by=p.name)
@@ -231,9 +228,7 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
     # ---------------------------------------------------------------- counsel's queue
     @r.get("/app/reviews", response_class=HTMLResponse)
     def reviews(request: Request) -> Response:
-        p = need(request, Role.COUNSEL)
-        if isinstance(p, RedirectResponse):
-            return p
+        need(request, Role.COUNSEL)
         from sqlalchemy import select
 
         from ..db.models import ReviewCase
@@ -245,8 +240,6 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
     @r.post("/app/reviews/{decision_id}", response_class=HTMLResponse)
     async def determine(request: Request, decision_id: str) -> Response:
         p = need(request, Role.COUNSEL)
-        if isinstance(p, RedirectResponse):
-            return p
         form = await form_checked(request)
         dets = [{"ask": int(k.split("-")[1]), "outcome": str(v)} for k, v in form.items() if k.startswith("ask-") and v]
         try:
