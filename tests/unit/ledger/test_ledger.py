@@ -246,3 +246,28 @@ def test_an_entry_that_cannot_be_encoded_fails_alone(ledger: Ledger) -> None:
     ledger.close()
     with pytest.raises(LedgerError, match="closed"):
         ledger.append("decision", "late", {}, None)
+
+
+def test_merged_scans_hold_records_stored_ahead_of_their_leaf() -> None:
+    """PostgreSQL may store a record in free space ahead of its place: the merge holds it until its leaf
+    comes rather than losing the stream, and looks up only what the stream does not hold nearby."""
+    from sanctuary.ledger.store import _merge_full
+
+    leaves = [(i, bytes([i]) * 32) for i in range(6)]
+    stored = {h: b"rec%d" % i for i, h in leaves}
+    order = [0, 3, 1, 2, 5, 4]  # 3 and 5 stored early; 0's record starts the stream
+    looked: list[bytes] = []
+
+    def lookup(h: bytes) -> bytes | None:
+        looked.append(h)
+        return stored.get(h)
+    personal = iter([(2, b"salt", b"p2")])
+    rows = list(_merge_full(iter(leaves), lambda h: iter([(leaves[i][1], stored[leaves[i][1]]) for i in order]),
+                            lookup, personal))
+    assert [(r[0], r[2], r[4]) for r in rows] == [(i, b"rec%d" % i, b"p2" if i == 2 else None) for i in range(6)]
+    assert looked == []
+    # a stream that lacks a record: that one is looked up (and a missing one comes back as None)
+    del stored[leaves[4][1]]
+    rows = list(_merge_full(iter(leaves), lambda h: iter([(leaves[i][1], stored[leaves[i][1]]) for i in (0, 1, 2, 3, 5)]),
+                            lookup, iter(())))
+    assert [r[2] for r in rows] == [b"rec0", b"rec1", b"rec2", b"rec3", None, b"rec5"] and looked == [leaves[4][1]]
