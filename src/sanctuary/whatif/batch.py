@@ -52,8 +52,11 @@ SEEDS = (0x5A4C79E3779B9, 0x27D4EB2F165667B1)
 REC_KEY = ("record", "statute", "level", "jurisdiction", "reduced", "juvenile", "findings", "magistrate_probable_cause", "date_class")
 GATE_READINGS = {"felony-reduced", "realignment-1170h", "juvenile-adjudication", "window-start", "prop47-scope",
                  "7282.5b-transfer"}
-SID_SCHEMA = {"sid": pl.UInt32, "yes": pl.UInt32, "a6_false": pl.Boolean, "umask": pl.UInt64, "any_a6": pl.Boolean,
-              "misd": pl.Boolean, "pvalue": pl.Boolean}
+SID_SCHEMA = {"sid": pl.UInt32, "yes": pl.UInt32, "flags": pl.UInt64}
+# What the 7282.5 fold ORs together, in one word per record summary: the open prongs' citation bits (below
+# KIND_SHIFT), then one bit per "any of the records" flag
+FLAG_BITS = {"c_p47": 58, "c_misd": 59, "c_a6": 60, "p_yes": 61, "p_unk": 62, "p_has": 63}
+OPEN_MASK = (1 << 58) - 1
 # A gate is one integer: its kind in the top bits, then a payload (which "yes" citation, or the open prongs' bits)
 KIND_SHIFT = 58
 GATE_NO, GATE_YES, GATE_OPEN = 0, 1, 2
@@ -197,6 +200,7 @@ class BatchEngine:
         self._rec: dict[tuple[int, int], tuple[int, int | None]] = {}  # record fingerprint -> (summary id, category)
         self._rec_table: pl.DataFrame | None = None
         self._patterns: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
+        self._hits: dict[tuple[str, ...], int] = {}  # rows each pattern has matched
         self._tables_cache: dict[tuple[str, ...], pl.DataFrame] | None = None
         self._result_rows: list[dict[str, Any]] = []
         self._decisions = 0
@@ -277,11 +281,15 @@ class BatchEngine:
         found: list[pl.DataFrame] = []
         todo = keys
         while todo.height:
-            for pattern, table in self._tables().items():
-                hit = todo.join(table, on=["ah", "ah2", *pattern], how="inner").select("request_id", "rid")
+            # the patterns that matched most rows so far first, so the rows left shrink fastest; each
+            # table has one row per key, so a left join keeps every row once, with its rid or none
+            for pattern, table in sorted(self._tables().items(), key=lambda pt: -self._hits.get(pt[0], 0)):
+                j = todo.join(table, on=["ah", "ah2", *pattern], how="left")
+                hit = j.filter(pl.col("rid").is_not_null()).select("request_id", "rid")
                 if hit.height:
+                    self._hits[pattern] = self._hits.get(pattern, 0) + hit.height
                     found.append(hit)
-                    todo = todo.join(hit, on="request_id", how="anti")
+                    todo = j.filter(pl.col("rid").is_null()).drop("rid")
                     if not todo.height:
                         break
             if not todo.height:
@@ -416,17 +424,14 @@ class BatchEngine:
         gated = set(self.regime.interpretations) >= GATE_READINGS
         sid = rec["sid"]
         attrs = self._attrs_frame()
-        per = {c: attrs[c].gather(sid) for c in ("yes", "a6_false", "umask", "any_a6", "misd", "pvalue")} if gated else {}
         cols: dict[str, tuple[pl.Series, str]] = {"cat_rank": (rec["cat"].fill_null(len(CATEGORY_ORDER)), "min")}
         if gated:
+            yes = attrs["yes"].gather(sid)
             # "the first qualifying conviction": the least (seq, position) among records with a "yes"
             first = ((rec["seq"].cast(pl.Int64) + 2**31).cast(pl.UInt64) * 2**32
                      + pl.int_range(rec.height, dtype=pl.UInt64, eager=True))
-            pend, pv = rec["pending"], per["pvalue"]
-            cols |= {"c_first": (first.zip_with(per["yes"].is_not_null(), pl.Series([2**64 - 1], dtype=pl.UInt64)), "min"),
-                     "c_p47": (per["a6_false"], "any"), "c_misd": (per["misd"], "any"), "c_unk": (per["umask"], "or"),
-                     "c_a6": (per["any_a6"], "any"), "p_yes": ((pv == True).fill_null(False), "any"),  # noqa: E712
-                     "p_unk": (pend & pv.is_null(), "any"), "p_has": (pend, "any")}
+            cols |= {"c_first": (first.zip_with(yes.is_not_null(), pl.Series([2**64 - 1], dtype=pl.UInt64)), "min"),
+                     "c_flags": (attrs["flags"].gather(sid), "or")}
         if lo is not None and rec["request_id"].is_sorted():
             g = _fold_runs(rec["request_id"], cols, lo, req.height)
             req = pl.concat([req, g], how="horizontal")
@@ -436,9 +441,12 @@ class BatchEngine:
                  .group_by("request_id").agg(exprs[how](pl.col(c)) for c, (_, how) in cols.items()))
             req = req.join(g, on="request_id", how="left", maintain_order="left")
         if gated:
+            flags = pl.col("c_flags").fill_null(0)
+            req = req.with_columns(c_unk=flags & OPEN_MASK,
+                                   **{c: (flags & (1 << b)) != 0 for c, b in FLAG_BITS.items()}).drop("c_flags")
             first_at = req["c_first"].fill_null(2**64 - 1)
             has = first_at != 2**64 - 1
-            c_yes = per["yes"].gather((first_at % 2**32).zip_with(has, pl.Series([0], dtype=pl.UInt64))) if rec.height \
+            c_yes = yes.gather((first_at % 2**32).zip_with(has, pl.Series([0], dtype=pl.UInt64))) if rec.height \
                 else pl.Series([None] * req.height, dtype=pl.UInt32)
             req = req.with_columns(c_yes=pl.when(has).then(c_yes)).drop("c_first")
         if not gated:
@@ -481,18 +489,25 @@ class BatchEngine:
         return self._yes.setdefault(cites, len(self._yes))
 
     def _attrs(self, summary: Any) -> tuple[Any, ...]:
-        """The parts of one record's 7282.5 summary the gate folds (see :meth:`_gate_columns`)."""
+        """The parts of one record's 7282.5 summary the gate folds (see :meth:`_gate_columns`): the id of
+        its qualifying citation, if any, and its :data:`FLAG_BITS` word."""
         if summary[0] in ("none", "pending"):
-            return (None, False, 0, False, False, summary[1] if summary[0] == "pending" else None)
+            pvalue = summary[1] if summary[0] == "pending" else None
+            pending = summary[0] == "pending"
+            return (None, self._flags(0, p_yes=pending and pvalue is True, p_unk=pending and pvalue is None, p_has=pending))
         _, misd, routes = summary
         yes = next((self._yes_id(c) for v, c in routes if v is True), None)
-        a6_false = any("gov-7282.5-a6" in c and v is False for v, c in routes)
         mask = 0
         for v, c in routes:
             if v is None:
                 for x in c:
                     mask |= 1 << self._bit(x)
-        return (yes, a6_false, mask, any("gov-7282.5-a6" in c for _, c in routes), misd, None)
+        return (yes, self._flags(mask, c_p47=any("gov-7282.5-a6" in c and v is False for v, c in routes), c_misd=misd,
+                                 c_a6=any("gov-7282.5-a6" in c for _, c in routes)))
+
+    @staticmethod
+    def _flags(open_mask: int, **flags: bool) -> int:
+        return open_mask | sum(1 << FLAG_BITS[k] for k, on in flags.items() if on)
 
     def _reading(self, interpretation: str) -> str:
         it = self.regime.interpretations[interpretation]
