@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS tree_heads (size BIGINT PRIMARY KEY, root BYTEA NOT N
 CREATE TABLE IF NOT EXISTS personal (idx BIGINT PRIMARY KEY, salt BYTEA NOT NULL, data BYTEA NOT NULL)
   WITH (toast_tuple_target = 8160);
 CREATE INDEX IF NOT EXISTS leaves_kind ON leaves(kind, idx);
+ALTER TABLE entries SET (toast_tuple_target = 8160);  -- ledgers made before the setting: rows from now on
+ALTER TABLE personal SET (toast_tuple_target = 8160);
 CREATE OR REPLACE FUNCTION sanctuary_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'ledger is append-only'; END $$;
 DO $$ BEGIN
