@@ -243,10 +243,15 @@ class Facts:
         return got
 
     def trust_gate(self, purpose: str) -> Gate:
-        """Gov. Code § 7282.5(a)(1)-(6) and (b).  ``purpose``: ``notify`` or ``transfer``."""
-        if purpose not in self._gates:
-            self._gates[purpose] = _trust_gate(self, purpose)
-        return self._gates[purpose]
+        """Gov. Code § 7282.5(a)(1)-(6) and (b).  ``purpose``: ``notify`` or ``transfer``.
+
+        The purposes differ only in whether (b) reaches pending charges; a person with none has one gate
+        for both, computed once."""
+        got = self._gates.get(purpose)
+        if got is None:
+            other = self._gates.get("transfer" if purpose == "notify" else "notify")
+            got = self._gates[purpose] = other if other is not None and not self.pending else _trust_gate(self, purpose)
+        return got
 
 
 def _route_key(cf: ConvictionFacts, as_of: dt.date) -> tuple[Any, ...]:

@@ -76,3 +76,26 @@ def _walk(node: Any) -> list[str]:
     if isinstance(node, list):
         return [s for v in node for s in _walk(v)]
     return [node] if isinstance(node, str) else []
+
+
+def test_one_gate_for_both_purposes_only_without_pending_charges() -> None:
+    """Facts.trust_gate computes the gate once for notification and transfer when the person has no
+    pending charge; asked in either order, each purpose's gate equals a fresh computation for it."""
+    from sanctuary.engine.facts import _trust_gate
+    from sanctuary.engine.samples import sample_requests
+
+    regime = load_regime("la-2026")
+    reqs = sample_requests(300)
+    pending = {"statute": "211PC", "level": "felony", "magistrate_probable_cause": True}
+    reqs += [{**r, "subject": {**r["subject"], "pending_charges": [pending]}} for r in reqs[:50]]
+    for interp in ({}, {"7282.5b-transfer": "notification-and-transfer"}):
+        for raw in reqs:
+            r = Request.parse(raw)
+            for order in (("notify", "transfer"), ("transfer", "notify")):
+                f = Facts(r, get_agency(r.agency), regime, interp)
+                got = {p: f.trust_gate(p) for p in order}
+                for p in order:
+                    assert got[p] == _trust_gate(Facts(r, get_agency(r.agency), regime, interp), p), (p, raw)
+                if r.subject.pending_charges:
+                    continue
+                assert got["notify"] is got["transfer"]
