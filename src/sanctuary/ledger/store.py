@@ -338,32 +338,39 @@ class PostgresStore:
         in the hash index (200,000 entries: 3.1 s -> see the ledger benchmark).  Server-side cursors with
         binary results: rows stream in pages, byte strings arrive as they are."""
         end = end if end is not None else 2**62
-        with self._db.transaction():
-            self._db.execute("SET LOCAL jit = off")  # compiling the plan costs more than it saves here
-            self._db.execute("SET LOCAL synchronize_seqscans = off")
+        # its own connection: the cursors need a transaction, and on the shared connection an append made
+        # meanwhile by the writer thread would become a savepoint inside it, not a durable commit
+        db = self._psycopg.connect(self.url, autocommit=True)
+        try:
+            with db.transaction():
+                db.execute("SET LOCAL jit = off")  # compiling the plan costs more than it saves here
+                db.execute("SET LOCAL synchronize_seqscans = off")
 
-            def cursor(name: str, sql: str, args: tuple[Any, ...]) -> Iterator[Any]:
-                c = self._db.cursor(name=f"sanctuary_{name}", binary=True)
-                c.execute(sql, args)
-                try:
-                    yield from _rows(c)
-                finally:
-                    c.close()
+                def cursor(name: str, sql: str, args: tuple[Any, ...]) -> Iterator[Any]:
+                    c = db.cursor(name=f"sanctuary_{name}", binary=True)
+                    c.execute(sql, args)
+                    try:
+                        yield from _rows(c)
+                    finally:
+                        c.close()
 
-            def records_from(h: bytes) -> Iterator[tuple[bytes, bytes]]:
-                first = self._db.execute("SELECT ctid FROM entries WHERE leaf_hash = %s", (h,)).fetchone()
-                if first is None:
-                    return iter(())
-                return cursor("records", "SELECT leaf_hash, data FROM entries WHERE ctid >= %s::tid", (first[0],))
+                def records_from(h: bytes) -> Iterator[tuple[bytes, bytes]]:
+                    first = db.execute("SELECT ctid FROM entries WHERE leaf_hash = %s", (h,)).fetchone()
+                    if first is None:
+                        return iter(())
+                    return cursor("records", "SELECT leaf_hash, data FROM entries WHERE ctid >= %s::tid", (first[0],))
 
-            def lookup(h: bytes) -> bytes | None:
-                row = self._db.execute("SELECT data FROM entries WHERE leaf_hash = %s", (h,), binary=True).fetchone()
-                return None if row is None else row[0]
-            yield from _merge_full(
-                cursor("leaves", "SELECT idx, leaf_hash FROM leaves WHERE idx >= %s AND idx < %s ORDER BY idx", (start, end)),
-                records_from, lookup,
-                cursor("personal", "SELECT idx, salt, data FROM personal WHERE idx >= %s AND idx < %s ORDER BY idx",
-                       (start, end)))
+                def lookup(h: bytes) -> bytes | None:
+                    row = db.execute("SELECT data FROM entries WHERE leaf_hash = %s", (h,), binary=True).fetchone()
+                    return None if row is None else row[0]
+                yield from _merge_full(
+                    cursor("leaves", "SELECT idx, leaf_hash FROM leaves WHERE idx >= %s AND idx < %s ORDER BY idx",
+                           (start, end)),
+                    records_from, lookup,
+                    cursor("personal", "SELECT idx, salt, data FROM personal WHERE idx >= %s AND idx < %s ORDER BY idx",
+                           (start, end)))
+        finally:
+            db.close()
 
     def orphan_personal(self) -> list[int]:
         return [r[0] for r in self._db.execute(

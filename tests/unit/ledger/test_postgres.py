@@ -86,3 +86,20 @@ def test_api_on_postgres(pg_url: str, signer, base_request: dict) -> None:
     assert lg.verify()["ok"]
     lg.close()
     sessions.kw["bind"].dispose()
+
+
+def test_an_append_during_a_verification_scan_is_committed_at_once(pg_url: str, signer) -> None:
+    """The verification scan holds a transaction open; an append made meanwhile on the same store must
+    still be its own durable commit (seen from another connection), not a savepoint inside that scan."""
+    import psycopg
+    lg = Ledger(open_store(pg_url), signer)
+    for i in range(30):
+        lg.append("decision", f"v{i}", {"i": i}, {"p": i})
+    scan = lg.store.iter_full(0, 30)
+    assert next(scan)[0] == 0  # the scan is open, mid-way
+    lg.append("decision", "during-scan", {}, None)
+    with psycopg.connect(pg_url) as c:
+        assert c.execute("SELECT count(*) FROM leaves WHERE entry_id = 'during-scan'").fetchone()[0] == 1
+    assert [r[0] for r in scan] == list(range(1, 30))
+    assert lg.verify()["tree_size"] == 31
+    lg.close()
