@@ -271,3 +271,16 @@ def test_merged_scans_hold_records_stored_ahead_of_their_leaf() -> None:
     rows = list(_merge_full(iter(leaves), lambda h: iter([(leaves[i][1], stored[leaves[i][1]]) for i in (0, 1, 2, 3, 5)]),
                             lookup, iter(())))
     assert [r[2] for r in rows] == [b"rec0", b"rec1", b"rec2", b"rec3", None, b"rec5"] and looked == [leaves[4][1]]
+
+
+def test_an_append_during_a_verification_scan_is_committed_at_once(ledger: Ledger) -> None:
+    """A batch is one autocommit statement; a verification scan left open on the same connection must
+    not hold it back from being committed (seen from another connection)."""
+    _fill(ledger, 30)
+    scan = ledger.store.iter_full(0, 30)
+    assert next(scan)[0] == 0
+    ledger.append("decision", "during-scan", {}, None)
+    db = sqlite3.connect(ledger.store.path)
+    assert db.execute("SELECT count(*) FROM leaves WHERE entry_id = 'during-scan'").fetchone()[0] == 1
+    db.close()
+    assert [r[0] for r in scan] == list(range(1, 30))
