@@ -25,8 +25,9 @@ The recorder makes the partition sound for any pack: a rule that reads a field i
 that reads a person's record outside the 7282.5 gate, or a field the recorder does not know, keys its
 pattern on the request itself (correct, merely not shared).  Dates are read only through effective
 intervals and the year.  The differential test (``tests/unit/whatif``) holds the batch engine to the
-scalar engine row by row.  Text columns are dictionary-encoded, so keys hash small integer codes; record
-and request keys are 128-bit fingerprints (two independent 64-bit hashes).  When a batch's request ids
+scalar engine row by row.  Text columns are dictionary-encoded: a record's class key packs its columns'
+codes exactly into two 64-bit words (a 128-bit fingerprint, two independent 64-bit hashes, when a code
+is too wide); request keys are fingerprints of codes.  When a batch's request ids
 are dense and sorted, records are lined up with their request by position and the 7282.5 fold runs as
 NumPy segment reductions; otherwise by a join and a group-by (the differential test holds both).
 """
@@ -142,6 +143,33 @@ def _fingerprint(cols: Iterable[str]) -> tuple[pl.Expr, pl.Expr]:
     return s.hash(SEEDS[0]), s.hash(SEEDS[1])
 
 
+CODE_BITS = 19  # a dictionary code in a packed record key; all ones stands for null
+_TEXT_KEY = ("record", "statute", "level", "jurisdiction", "reduced", "findings")
+
+
+def _record_key(rec: pl.DataFrame) -> tuple[str, tuple[pl.Expr, pl.Expr]]:
+    """The records' class key as two 64-bit words: packed exactly from the dictionary codes of the
+    :data:`REC_KEY` columns when every code fits :data:`CODE_BITS` (six codes, two three-valued flags
+    and the date class fill 123 bits), else their :func:`_fingerprint`.  The kind is returned with the
+    key: the two kinds are never compared with each other."""
+    top = (1 << CODE_BITS) - 1
+    if any(rec.schema[c] != pl.Categorical for c in _TEXT_KEY) or \
+            any((rec[c].to_physical().max() or 0) >= top for c in _TEXT_KEY):  # type: ignore[operator]
+        return "hashed", _fingerprint(REC_KEY)
+
+    def code(c: str, at: int) -> pl.Expr:
+        return pl.col(c).to_physical().fill_null(top).cast(pl.UInt64) * (1 << at)
+
+    def tri(c: str, at: int) -> pl.Expr:
+        return pl.col(c).cast(pl.UInt64).fill_null(2) * (1 << at)
+    b = CODE_BITS
+    w1 = code("record", 0) | code("statute", b) | code("level", 2 * b) | tri("juvenile", 3 * b) | \
+        tri("magistrate_probable_cause", 3 * b + 2)
+    w2 = code("jurisdiction", 0) | code("reduced", b) | code("findings", 2 * b) | \
+        pl.col("date_class").cast(pl.UInt64) * (1 << 3 * b)
+    return "packed", (w1, w2)
+
+
 def offense_category(statute: str) -> str:
     """A coarse category for reporting (NIBRS crime-against groups; VC = vehicle; robbery counted with person)."""
     p = parse_charge(statute)
@@ -197,8 +225,9 @@ class BatchEngine:
         self.scalar = DecisionEngine(regime, interpretations)
         self.regime = self.scalar.regime
         self.boundaries = self._boundaries()
-        self._rec: dict[tuple[int, int], tuple[int, int | None]] = {}  # record fingerprint -> (summary id, category)
-        self._rec_table: pl.DataFrame | None = None
+        # record key -> (summary id, category), per kind of key (see _record_key)
+        self._rec: dict[str, dict[tuple[int, int], tuple[int, int | None]]] = {"packed": {}, "hashed": {}}
+        self._rec_table: dict[str, pl.DataFrame] = {}
         self._patterns: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
         self._hits: dict[tuple[str, ...], int] = {}  # rows each pattern has matched
         self._tables_cache: dict[tuple[str, ...], pl.DataFrame] | None = None
@@ -363,10 +392,10 @@ class BatchEngine:
             .otherwise(2 + (d > pl.lit(a)).cast(pl.UInt8) + 2 * (d < REALIGNMENT).cast(pl.UInt8)
                        + 4 * (d >= pl.lit(cut5)).cast(pl.UInt8) + 8 * (d >= pl.lit(cut15)).cast(pl.UInt8)),
             as_of=pl.lit(as_of))
-        h, h2 = _fingerprint(REC_KEY)
+        kind, (h, h2) = _record_key(rec)
         keys = rec.select("request_id", pl.col("seq").fill_null(0), pending=pl.col("record") == "pending",
                           h=h, h2=h2)
-        out = keys.join(self._rec_frame(), on=["h", "h2"], how="left", maintain_order="left")
+        out = keys.join(self._rec_frame(kind), on=["h", "h2"], how="left", maintain_order="left")
         fresh = out.with_row_index("row").filter(pl.col("sid").is_null()).unique(subset=["h", "h2"], keep="first")
         if fresh.height:
             for (hh, hh2), r in zip(fresh.select("h", "h2").iter_rows(), rec[fresh["row"]].iter_rows(named=True), strict=True):
@@ -376,18 +405,20 @@ class BatchEngine:
                     sid = self._summaries[summary] = len(self._summaries)
                     self._sid_attrs.append((sid, *self._attrs(summary)))
                     self._attrs_cache = None
-                self._rec[(hh, hh2)] = (sid, self._cat_rank(r["statute"]) if r["record"] == "conviction" else None)
-            self._rec_table = None
-            out = keys.join(self._rec_frame(), on=["h", "h2"], how="left", maintain_order="left")
+                self._rec[kind][(hh, hh2)] = (sid, self._cat_rank(r["statute"]) if r["record"] == "conviction" else None)
+            self._rec_table.pop(kind, None)
+            out = keys.join(self._rec_frame(kind), on=["h", "h2"], how="left", maintain_order="left")
         return out.drop("h", "h2")
 
-    def _rec_frame(self) -> pl.DataFrame:
-        if self._rec_table is None:
-            self._rec_table = pl.DataFrame(
-                {"h": [k[0] for k in self._rec], "h2": [k[1] for k in self._rec], "sid": [v[0] for v in self._rec.values()],
-                 "cat": [v[1] for v in self._rec.values()]},
+    def _rec_frame(self, kind: str) -> pl.DataFrame:
+        got = self._rec_table.get(kind)
+        if got is None:
+            rec = self._rec[kind]
+            got = self._rec_table[kind] = pl.DataFrame(
+                {"h": [k[0] for k in rec], "h2": [k[1] for k in rec], "sid": [v[0] for v in rec.values()],
+                 "cat": [v[1] for v in rec.values()]},
                 schema={"h": pl.UInt64, "h2": pl.UInt64, "sid": pl.UInt32, "cat": pl.UInt8})
-        return self._rec_table
+        return got
 
     def _cat_rank(self, statute: str) -> int:
         c = self._category.get(statute)
@@ -529,5 +560,5 @@ class BatchEngine:
 
     @property
     def distinct(self) -> dict[str, int]:
-        return {"records": len(self._rec), "summaries": len(self._summaries), "decisions": self._decisions,
+        return {"records": sum(map(len, self._rec.values())), "summaries": len(self._summaries), "decisions": self._decisions,
                 "patterns": len(self._patterns)}

@@ -88,3 +88,25 @@ def test_ids_out_of_order_with_gaps_decide_like_dense_ones(table: tuple[pl.DataF
                                                    batch_size=7_000)))
         got = sparse.with_columns((pl.col("request_id") - 11) // 3).sort("request_id", "ask_index")
         assert got.equals(dense.sort("request_id", "ask_index")), g
+
+
+def test_packed_and_hashed_record_keys_decide_alike(table: tuple[pl.DataFrame, pl.DataFrame],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record classes are keyed by their dictionary codes packed into two words, or, when a code does
+    not fit (or a text column is not dictionary-encoded), by a 128-bit fingerprint: same answers."""
+    import sanctuary.whatif.batch as batch
+
+    req, rec = (t.filter(pl.col("request_id") <= 20_000) for t in table)
+    kinds: list[str] = []
+    real = batch._record_key
+    monkeypatch.setattr(batch, "_record_key", lambda r: (kinds.append(real(r)[0]), real(r))[1])
+    packed = pl.concat(list(BatchEngine("la-2026").run(req, rec, batch_size=7_000)))
+    monkeypatch.setattr(batch, "CODE_BITS", 1)  # every code too wide: fingerprints
+    hashed = pl.concat(list(BatchEngine("la-2026").run(req, rec, batch_size=7_000)))
+    assert set(kinds[:3]) == {"packed"} and set(kinds[3:]) == {"hashed"}
+    assert packed.equals(hashed)
+    # a records table without a text column gets it as plain (not dictionary-encoded) text: fingerprints
+    kinds.clear()
+    monkeypatch.setattr(batch, "CODE_BITS", 19)
+    bare = pl.concat(list(BatchEngine("la-2026").run(req, rec.drop("findings"), batch_size=7_000)))
+    assert set(kinds) == {"hashed"} and bare.height == packed.height
