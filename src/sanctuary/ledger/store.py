@@ -72,6 +72,7 @@ END $$;
 """
 
 LeafRow = tuple[int, bytes, str, str, str, bytes]  # idx, leaf_hash, entry_id, kind, recorded_at, data
+FullRow = tuple[int, bytes, bytes | None, bytes | None, bytes | None]  # idx, leaf hash, record, salt, personal
 
 
 class Store(Protocol):
@@ -82,7 +83,7 @@ class Store(Protocol):
                head: tuple[int, bytes, str, str]) -> None: ...
     def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]: ...
     def iter_kind(self, kinds: Sequence[str], start: int = 0) -> Iterator[tuple[int, bytes]]: ...
-    def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes, bytes | None, bytes | None, bytes | None]]: ...
+    def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[FullRow]: ...
     def orphan_personal(self) -> list[int]: ...
     def heads(self) -> list[tuple[int, bytes, str]]: ...
     def latest_head(self) -> tuple[int, bytes, str] | None: ...
@@ -97,9 +98,6 @@ class Store(Protocol):
 def _rows(cur: Any) -> Iterator[Any]:
     while rows := cur.fetchmany(10_000):
         yield from rows
-
-
-FullRow = tuple[int, bytes, bytes | None, bytes | None, bytes | None]  # idx, leaf hash, record, salt, personal
 
 
 _AHEAD = 256          # records read past a leaf's expected place looking for its record
@@ -335,8 +333,8 @@ class PostgresStore:
     def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[FullRow]:
         """As :meth:`SQLiteStore.iter_full`: three scans merged (:func:`_merge_full`), the records read in
         their physical order from the first leaf's (a TID range scan), instead of a join that looks each up
-        in the hash index (200,000 entries: 3.1 s -> see the ledger benchmark).  Server-side cursors with
-        binary results: rows stream in pages, byte strings arrive as they are."""
+        in the hash index.  Server-side cursors with binary results: rows stream in pages, byte strings
+        arrive as they are."""
         end = end if end is not None else 2**62
         # its own connection: the cursors need a transaction, and on the shared connection an append made
         # meanwhile by the writer thread would become a savepoint inside it, not a durable commit
@@ -344,7 +342,7 @@ class PostgresStore:
         try:
             with db.transaction():
                 db.execute("SET LOCAL jit = off")  # compiling the plan costs more than it saves here
-                db.execute("SET LOCAL synchronize_seqscans = off")
+                db.execute("SET LOCAL synchronize_seqscans = off")  # a scan starting mid-table would reorder
 
                 def cursor(name: str, sql: str, args: tuple[Any, ...]) -> Iterator[Any]:
                     c = db.cursor(name=f"sanctuary_{name}", binary=True)

@@ -54,12 +54,12 @@ REC_KEY = ("record", "statute", "level", "jurisdiction", "reduced", "juvenile", 
 GATE_READINGS = {"felony-reduced", "realignment-1170h", "juvenile-adjudication", "window-start", "prop47-scope",
                  "7282.5b-transfer"}
 SID_SCHEMA = {"sid": pl.UInt32, "yes": pl.UInt32, "flags": pl.UInt64}
-# What the 7282.5 fold ORs together, in one word per record summary: the open prongs' citation bits (below
-# KIND_SHIFT), then one bit per "any of the records" flag
-FLAG_BITS = {"c_p47": 58, "c_misd": 59, "c_a6": 60, "p_yes": 61, "p_unk": 62, "p_has": 63}
-OPEN_MASK = (1 << 58) - 1
 # A gate is one integer: its kind in the top bits, then a payload (which "yes" citation, or the open prongs' bits)
 KIND_SHIFT = 58
+# What the 7282.5 fold ORs together, in one word per record summary: the open prongs' citation bits (below
+# KIND_SHIFT, as in a gate's payload), then one bit per "any of the records" flag
+OPEN_MASK = (1 << KIND_SHIFT) - 1
+FLAG_BITS = {f: KIND_SHIFT + i for i, f in enumerate(("c_p47", "c_misd", "c_a6", "p_yes", "p_unk", "p_has"))}
 GATE_NO, GATE_YES, GATE_OPEN = 0, 1, 2
 ALWAYS = ("agency", "epoch", "year", "from_authority", "documents", "asks", "ask_detail")
 OPTIONAL = (*TRI_COLUMNS, "preferred_language", "gate_n", "gate_t", "request_id")
@@ -207,7 +207,7 @@ def _fold_runs(ids: pl.Series, cols: dict[str, tuple[pl.Series, str]], lo: int, 
     pos = rid[starts] - lo
     out = []
     for c, (v, how) in cols.items():
-        ufunc, identity = {"min": (np.minimum, None), "any": (np.logical_or, False), "or": (np.bitwise_or, 0)}[how]
+        ufunc, identity = {"min": (np.minimum, None), "or": (np.bitwise_or, 0)}[how]
         if identity is None:
             identity = np.iinfo(v[:0].to_numpy().dtype).max
         arr = v.fill_null(identity).to_numpy()
@@ -467,7 +467,7 @@ class BatchEngine:
             g = _fold_runs(rec["request_id"], cols, lo, req.height)
             req = pl.concat([req, g], how="horizontal")
         else:
-            exprs = {"min": lambda e: e.min(), "any": lambda e: e.any(), "or": lambda e: e.bitwise_or()}
+            exprs = {"min": lambda e: e.min(), "or": lambda e: e.bitwise_or()}
             g = (pl.DataFrame([rec["request_id"], *(v.alias(c) for c, (v, _) in cols.items())])
                  .group_by("request_id").agg(exprs[how](pl.col(c)) for c, (_, how) in cols.items()))
             req = req.join(g, on="request_id", how="left", maintain_order="left")
