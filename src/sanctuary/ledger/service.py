@@ -371,7 +371,7 @@ def check_range(store: Store, start: int, end: int) -> tuple[list[list[bytes]], 
     expected = start
     sha = hashlib.sha256
     key, klen = _COMMIT_KEY, len(_COMMIT_KEY)
-    for idx, stored, data, salt, pdata in store.iter_full(start, end):
+    for idx, stored, data, pdigest in store.iter_full(start, end):
         if idx != expected:
             return [out], held, committed, (expected, f"leaf {expected} is missing (next stored leaf is {idx})")
         if data is None:
@@ -386,8 +386,8 @@ def check_range(store: Store, start: int, end: int) -> tuple[list[list[bytes]], 
         c = data[i + klen + 1:i + klen + 65] if i >= 0 and data[i + klen:i + klen + 1] == b'"' else None
         if c is not None:
             committed += 1
-        if pdata is not None:
-            if c is None or type(pdata) is not bytes or type(salt) is not bytes or sha(salt + pdata).hexdigest().encode() != c:
+        if pdigest is not None:
+            if c is None or pdigest.hex().encode() != c:
                 return [out], held, committed, (idx, f"personal data of leaf {idx} does not match its commitment")
             held += 1
         out.append(h)

@@ -6,6 +6,7 @@ leaves commit only to a salted hash of them, so every proof stays valid."""
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import sqlite3
 import threading
@@ -16,8 +17,10 @@ from typing import Any, Protocol
 
 SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (leaf_hash BLOB PRIMARY KEY, data BLOB NOT NULL);
+-- A leaf's hash is unique through entries' key (a batch repeating a record fails on it), so leaves carry no
+-- index of their own on it: every insert into a random-keyed index writes a page of its own in the commit.
 CREATE TABLE IF NOT EXISTS leaves (
-  idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL UNIQUE, entry_id TEXT NOT NULL UNIQUE,
+  idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL, entry_id TEXT NOT NULL UNIQUE,
   kind TEXT NOT NULL, recorded_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tree_heads (size INTEGER PRIMARY KEY, root BLOB NOT NULL, checkpoint TEXT NOT NULL,
   created_at TEXT NOT NULL);
@@ -49,8 +52,8 @@ PG_SCHEMA = """
 -- than moved to TOAST, where a sequential read turns into an index lookup per row (and personal data,
 -- already compressed, gains nothing from PostgreSQL's compression).
 CREATE TABLE IF NOT EXISTS entries (leaf_hash BYTEA PRIMARY KEY, data BYTEA NOT NULL) WITH (toast_tuple_target = 8160);
-CREATE TABLE IF NOT EXISTS leaves (
-  idx BIGINT PRIMARY KEY, leaf_hash BYTEA NOT NULL UNIQUE, entry_id TEXT NOT NULL UNIQUE,
+CREATE TABLE IF NOT EXISTS leaves (  -- no index on leaf_hash: as in SQLITE_SCHEMA
+  idx BIGINT PRIMARY KEY, leaf_hash BYTEA NOT NULL, entry_id TEXT NOT NULL UNIQUE,
   kind TEXT NOT NULL, recorded_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tree_heads (size BIGINT PRIMARY KEY, root BYTEA NOT NULL, checkpoint TEXT NOT NULL,
   created_at TEXT NOT NULL);
@@ -72,7 +75,9 @@ END $$;
 """
 
 LeafRow = tuple[int, bytes, str, str, str, bytes]  # idx, leaf_hash, entry_id, kind, recorded_at, data
-FullRow = tuple[int, bytes, bytes | None, bytes | None, bytes | None]  # idx, leaf hash, record, salt, personal
+# idx, leaf hash, record, SHA-256(salt || stored personal bytes) (None once purged): the personal data itself
+# is hashed where it is stored and never read out for a verification
+FullRow = tuple[int, bytes, bytes | None, bytes | None]
 
 
 class Store(Protocol):
@@ -100,13 +105,19 @@ def _rows(cur: Any) -> Iterator[Any]:
         yield from rows
 
 
+def _personal_digests(rows: Iterator[tuple[int, Any, Any]]) -> Iterator[tuple[int, bytes]]:
+    sha = hashlib.sha256
+    for idx, salt, data in rows:
+        yield idx, sha(salt + data).digest() if type(salt) is bytes and type(data) is bytes else b""
+
+
 _AHEAD = 256          # records read past a leaf's expected place looking for its record
 _HELD_AT_MOST = 100_000  # records held for later leaves before giving up on the stream
 
 
 def _merge_full(leaves: Iterator[tuple[int, bytes]], records_from: Callable[[bytes], Iterator[tuple[bytes, bytes]]],
-                lookup: Callable[[bytes], bytes | None], personal: Iterator[tuple[int, bytes, bytes]]) -> Iterator[FullRow]:
-    """The join of leaves, records and personal rows, from three sequential scans.
+                lookup: Callable[[bytes], bytes | None], personal: Iterator[tuple[int, bytes]]) -> Iterator[FullRow]:
+    """The join of leaves, records and personal digests, from three sequential scans.
 
     The records were inserted in leaf order, so the record stream (``records_from`` the first leaf's hash:
     that record and the ones stored after it) is read alongside the leaves.  Storage may place a record
@@ -136,10 +147,10 @@ def _merge_full(leaves: Iterator[tuple[int, bytes]], records_from: Callable[[byt
         while pers is not None and pers[0] < idx:  # personal data of no leaf: orphan_personal reports it
             pers = next(personal, None)
         if pers is not None and pers[0] == idx:
-            yield idx, h, data, pers[1], pers[2]
+            yield idx, h, data, pers[1]
             pers = next(personal, None)
         else:
-            yield idx, h, data, None, None
+            yield idx, h, data, None
 
 
 class SQLiteStore:
@@ -218,8 +229,10 @@ class SQLiteStore:
             yield from rows
 
     def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[FullRow]:
-        """(idx, leaf_hash, leaf data, salt, personal bytes) in index order, by three sequential scans
-        merged (:func:`_merge_full`) rather than a join that looks every record up by its hash."""
+        """(idx, leaf_hash, leaf data, personal digest) in index order, by three sequential scans merged
+        (:func:`_merge_full`) rather than a join that looks every record up by its hash.  The personal
+        digest is SHA-256(salt || stored bytes); a salt or data rewritten as another type gets an empty
+        digest, which matches no commitment."""
         end = end if end is not None else 2**62
         db = self._db
 
@@ -234,7 +247,8 @@ class SQLiteStore:
         return _merge_full(
             _rows(db.execute("SELECT idx, leaf_hash FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))),
             records_from, lookup,
-            _rows(db.execute("SELECT idx, salt, data FROM personal WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))))
+            _personal_digests(_rows(db.execute("SELECT idx, salt, data FROM personal WHERE idx >= ? AND idx < ? "
+                                               "ORDER BY idx", (start, end)))))
 
     def orphan_personal(self) -> list[int]:
         return [r[0] for r in self._db.execute(
@@ -334,7 +348,8 @@ class PostgresStore:
         """As :meth:`SQLiteStore.iter_full`: three scans merged (:func:`_merge_full`), the records read in
         their physical order from the first leaf's (a TID range scan), instead of a join that looks each up
         in the hash index.  Server-side cursors with binary results: rows stream in pages, byte strings
-        arrive as they are."""
+        arrive as they are.  The server hashes the personal rows (``sha256(salt || data)``): the verifier
+        never reads personal data, and a scan sends 32 bytes for each row instead of its few KiB."""
         end = end if end is not None else 2**62
         # its own connection: the cursors need a transaction, and on the shared connection an append made
         # meanwhile by the writer thread would become a savepoint inside it, not a durable commit
@@ -365,7 +380,8 @@ class PostgresStore:
                     cursor("leaves", "SELECT idx, leaf_hash FROM leaves WHERE idx >= %s AND idx < %s ORDER BY idx",
                            (start, end)),
                     records_from, lookup,
-                    cursor("personal", "SELECT idx, salt, data FROM personal WHERE idx >= %s AND idx < %s ORDER BY idx",
+                    cursor("personal", "SELECT idx, sha256(salt || data) FROM personal WHERE idx >= %s AND idx < %s "
+                           "ORDER BY idx",
                            (start, end)))
         finally:
             db.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 import threading
@@ -151,6 +152,23 @@ def test_a_failed_commit_returns_no_receipt(ledger: Ledger) -> None:
     assert ledger.size() == 2 and ledger.verify()["ok"]
 
 
+def test_a_record_written_again_is_refused(ledger: Ledger) -> None:
+    """Leaves carry no index on their hash (entries' key already makes it unique): the same sealed record
+    written again, alone or twice in one batch, is refused and the log stays as it was."""
+    from sanctuary.ledger.service import _held_lock, _Pending
+
+    p = _Pending.prepare("decision", "once", {"i": 0}, {"p": 0})
+    ledger._write([p])
+    assert p.error is None
+    again = _Pending.prepare("decision", "twice", {"i": 1}, None)
+    for batch in ([p], [again, dataclasses.replace(again)]):
+        for q in batch:
+            q.error, q.done = None, _held_lock()
+        ledger._write(batch)
+        assert all(isinstance(q.error, LedgerError) for q in batch)
+    assert ledger.size() == 1 and ledger.verify()["ok"]
+
+
 def test_parallel_verification_equals_serial(ledger: Ledger) -> None:
     _fill(ledger, 300)
     one = ledger.verify(workers=1)
@@ -261,10 +279,10 @@ def test_merged_scans_hold_records_stored_ahead_of_their_leaf() -> None:
     def lookup(h: bytes) -> bytes | None:
         looked.append(h)
         return stored.get(h)
-    personal = iter([(2, b"salt", b"p2")])
+    personal = iter([(2, b"digest2")])
     rows = list(_merge_full(iter(leaves), lambda h: iter([(leaves[i][1], stored[leaves[i][1]]) for i in order]),
                             lookup, personal))
-    assert [(r[0], r[2], r[4]) for r in rows] == [(i, b"rec%d" % i, b"p2" if i == 2 else None) for i in range(6)]
+    assert [(r[0], r[2], r[3]) for r in rows] == [(i, b"rec%d" % i, b"digest2" if i == 2 else None) for i in range(6)]
     assert looked == []
     # a stream that lacks a record: that one is looked up (and a missing one comes back as None)
     del stored[leaves[4][1]]
