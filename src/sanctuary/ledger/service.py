@@ -2,8 +2,7 @@
 
 A leaf is the canonical bytes of ``{"v", "kind", "id", "recorded_at", "public", "personal_commitment"}``.
 Personal data never enters a leaf: ``personal_commitment`` is SHA-256(salt || stored bytes), where the
-stored bytes are the compressed personal record (Zstandard level 1; records written before it used
-zlib, told apart by their magic bytes); the salt and bytes sit in the ``personal``
+stored bytes are the compressed personal record (:mod:`.compression`); the salt and bytes sit in the ``personal``
 table, which a purge may empty; the leaf, and so every proof, is unchanged.
 """
 
@@ -15,15 +14,13 @@ import hashlib
 import os
 import queue
 import threading
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
-
-import zstandard
 
 from ..errors import IntegrityError, LedgerError, ProofError
 from .canonical import from_canonical, to_canonical
 from .checkpoint import Checkpoint, Signer, Verifier
+from .compression import pack_personal, unpack_personal
 from .merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 from .store import LeafRow, Store
 
@@ -67,7 +64,7 @@ class _Pending:
         if self.raw_personal is not None:
             pbytes = self.raw_personal if isinstance(self.raw_personal, bytes) else to_canonical(self.raw_personal)
             salt = os.urandom(16)
-            packed = _zstd().compress(pbytes)
+            packed = pack_personal(pbytes)
             # The commitment binds the exact stored bytes (decompression is a function of them), so
             # verification never has to decompress.
             commitment = hashlib.sha256(salt + packed).hexdigest()
@@ -77,26 +74,6 @@ class _Pending:
         self.leaf = leaf_hash(self.data)
         self.recorded_at = now
         self.public = self.raw_personal = None  # sealed: only the bytes travel on
-
-
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_local = threading.local()
-
-
-def _zstd() -> zstandard.ZstdCompressor:
-    """Zstandard at level 1: about twice as fast as zlib's fastest level for the same size.
-    (A compressor object is not thread-safe: one per thread.)"""
-    c = getattr(_local, "zstd", None)
-    if c is None:
-        c = _local.zstd = zstandard.ZstdCompressor(level=1)
-    return c
-
-
-def unpack_personal(stored: bytes) -> bytes:
-    """The personal record's bytes from their stored form (Zstandard, or zlib for older records)."""
-    if stored[:4] == _ZSTD_MAGIC:
-        return zstandard.ZstdDecompressor().decompress(stored)
-    return zlib.decompress(stored)
 
 
 _COMMIT_KEY = b'"personal_commitment":'

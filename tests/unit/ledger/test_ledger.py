@@ -182,23 +182,27 @@ def test_parallel_verification_equals_serial(ledger: Ledger) -> None:
     assert e.value.details["index"] == 250
 
 
-def test_personal_records_written_with_zlib_still_read_and_verify(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Personal records are Zstandard now; those written before (zlib) are told apart by magic bytes."""
+def test_personal_records_written_before_dictionaries_still_read_and_verify(ledger: Ledger,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Personal records are Zstandard with a shipped dictionary now; those written before (plain
+    Zstandard, and zlib before that) are told apart by their frame and still read and verify."""
     import zlib
 
-    from sanctuary.ledger import service
+    import zstandard
 
-    class _Zlib:
-        def compress(self, b: bytes) -> bytes:
-            return zlib.compress(b, 1)
+    from sanctuary.ledger import compression, service
 
     with monkeypatch.context() as m:
-        m.setattr(service, "_zstd", _Zlib)
-        ledger.append("decision", "old", {"i": 0}, {"booking": "B-old"})
-    ledger.append("decision", "new", {"i": 1}, {"booking": "B-new"})
+        m.setattr(service, "pack_personal", lambda b: zlib.compress(b, 1))
+        ledger.append("decision", "zlib", {"i": 0}, {"booking": "B-zlib"})
+        m.setattr(service, "pack_personal", lambda b: zstandard.ZstdCompressor(level=1).compress(b))
+        ledger.append("decision", "plain", {"i": 1}, {"booking": "B-plain"})
+    ledger.append("decision", "dict", {"i": 2}, {"booking": "B-dict"})
     stored = {i: data for i, _, data in ledger.store.iter_personal()}
-    assert stored[0][:1] == b"\x78" and stored[1][:4] == b"\x28\xb5\x2f\xfd"
-    assert ledger.get("old")["personal"] == {"booking": "B-old"} and ledger.get("new")["personal"] == {"booking": "B-new"}
+    assert stored[0][:1] == b"\x78"
+    assert [zstandard.get_frame_parameters(stored[i]).dict_id for i in (1, 2)] == [0, compression.CURRENT]
+    for name in ("zlib", "plain", "dict"):
+        assert ledger.get(name)["personal"] == {"booking": f"B-{name}"}
     assert ledger.verify()["ok"]
 
 
