@@ -161,10 +161,12 @@ class SQLiteStore:
         self.url = f"sqlite:///{self.path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=60)
-        # 16 KiB pages for a new ledger: a record of a few KiB fills a quarter of a page, not half of a 4 KiB one,
-        # so the file is about 40 % smaller and a full verification reads that much less (no effect on an
-        # existing file)
-        self._db.execute("PRAGMA page_size=16384")
+        # 8 KiB pages for a new ledger (no effect on an existing file).  A record (about 1.4 KiB) and its
+        # compressed personal row (about 0.4 KiB) would leave much of a 4 KiB page unused; larger pages
+        # cost each commit more, since every random-keyed index insert writes a whole page to the WAL.
+        # Measured at 1M entries: 8 KiB verifies as fast as 16 KiB (5.2-5.4 s against 5.1-5.5 s) and
+        # appends 4-8 % faster.
+        self._db.execute("PRAGMA page_size=8192")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SQLITE_SCHEMA)
