@@ -255,9 +255,9 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         req = DecisionRequest.parse(data)
         if req.agency != p.agency:
             raise ForbiddenError(f"a clerk of {p.agency} may not submit for {req.agency}", field="agency")
-        # In the threadpool, so this worker keeps accepting requests while the ledger commits: concurrent
+        # The commit is awaited, so this worker keeps accepting requests while the ledger commits: concurrent
         # decisions share one durable commit (group commit).  Returned only after the commit.
-        d = await run_in_threadpool(svc.decide, req)
+        d = await svc.decide_async(req)
         return Response(d.model_dump_json(), status_code=201, media_type="application/json",
                         headers={"Sanctuary-Law-Version": d.law_version,
                                  "Sanctuary-Ledger-Size": str(d.receipt["tree_size"] if d.receipt else "")})

@@ -8,7 +8,9 @@ table, which a purge may empty; the leaf, and so every proof, is unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -34,6 +36,23 @@ def _held_lock() -> Any:
 _STOP = object()
 
 
+class _Wake:
+    """Settles an entry awaited on an event loop: what releasing its lock is to a waiting thread."""
+
+    __slots__ = ("loop", "future")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[None]) -> None:
+        self.loop, self.future = loop, future
+
+    def release(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
+            self.loop.call_soon_threadsafe(self._set)
+
+    def _set(self) -> None:
+        if not self.future.done():
+            self.future.set_result(None)
+
+
 @dataclass(slots=True)
 class _Pending:
     """One entry on its way into the log.  The caller's thread only queues it; the sealing thread
@@ -50,6 +69,13 @@ class _Pending:
     personal: tuple[bytes, bytes] | None = None  # (salt, compressed personal bytes)
     receipt: dict[str, Any] | None = None
     error: BaseException | None = None
+
+    def outcome(self) -> dict[str, Any]:
+        """The receipt of a settled entry, or its error raised."""
+        if self.error is not None:
+            raise self.error
+        assert self.receipt is not None
+        return self.receipt
 
     @classmethod
     def prepare(cls, kind: str, entry_id: str, public: dict[str, Any],
@@ -113,6 +139,29 @@ class Ledger:
         Group commit: a sealing thread encodes what callers queue, and one writer thread takes every
         entry sealed while the previous batch was being written and commits them in one transaction."""
         p = _Pending(entry_id, kind, public, personal)
+        self._submit(p)
+        while not p.done.acquire(timeout=1.0):
+            if self._stopped() and not p.done.acquire(blocking=False):
+                raise LedgerError("the ledger is closed")  # queued after the threads' last look
+        return p.outcome()
+
+    async def append_async(self, kind: str, entry_id: str, public: dict[str, Any],
+                           personal: dict[str, Any] | bytes | None = None) -> dict[str, Any]:
+        """:meth:`append` for a caller on an asyncio event loop: the same group commit, awaited rather
+        than waited for in a thread of its own (a web worker then needs no thread pool to have many
+        appends in one commit).  Returns only after the record is durably committed."""
+        loop = asyncio.get_running_loop()
+        woken = loop.create_future()
+        p = _Pending(entry_id, kind, public, personal, done=_Wake(loop, woken))
+        self._submit(p)
+        while True:
+            done, _ = await asyncio.wait((woken,), timeout=1.0)
+            if done:
+                return p.outcome()
+            if self._stopped() and not woken.done():
+                raise LedgerError("the ledger is closed")
+
+    def _submit(self, p: _Pending) -> None:
         if self._closed:
             raise LedgerError("the ledger is closed")
         if self._threads is None:
@@ -125,14 +174,10 @@ class Ledger:
                     for t in self._threads:
                         t.start()
         self._raw.put(p)
-        while not p.done.acquire(timeout=1.0):
-            ts = self._threads
-            if self._closed and (ts is None or not any(t.is_alive() for t in ts)) and not p.done.acquire(blocking=False):
-                raise LedgerError("the ledger is closed")  # queued after the threads' last look
-        if p.error is not None:
-            raise p.error
-        assert p.receipt is not None
-        return p.receipt
+
+    def _stopped(self) -> bool:
+        ts = self._threads
+        return self._closed and (ts is None or not any(t.is_alive() for t in ts))
 
     @staticmethod
     def _drain(q: queue.SimpleQueue[Any]) -> list[Any]:

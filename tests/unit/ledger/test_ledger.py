@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 import threading
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -306,3 +307,23 @@ def test_an_append_during_a_verification_scan_is_committed_at_once(ledger: Ledge
     assert db.execute("SELECT count(*) FROM leaves WHERE entry_id = 'during-scan'").fetchone()[0] == 1
     db.close()
     assert [r[0] for r in scan] == list(range(1, 30))
+
+
+def test_appends_awaited_on_an_event_loop_share_commits_and_get_their_own_errors(ledger: Ledger) -> None:
+    """append_async is the same group commit, awaited: many appends on one loop are committed together
+    (fewer tree heads than entries), each gets its own receipt after the commit, a refused one gets its
+    error, and a closed ledger refuses."""
+    import asyncio
+
+    async def run(n: int) -> list[dict[str, Any]]:
+        return await asyncio.gather(*(ledger.append_async("decision", f"a{i}", {"i": i}, {"p": i}) for i in range(n)))
+    receipts = asyncio.run(run(200))
+    assert [r["entry_id"] for r in receipts] == [f"a{i}" for i in range(200)]
+    assert sorted(r["ledger_index"] for r in receipts) == list(range(200))
+    assert ledger.size() == 200 and ledger.verify()["ok"] and len(ledger.store.heads()) < 100
+    assert ledger.get("a150")["personal"] == {"p": 150}  # type: ignore[index]
+    with pytest.raises(LedgerError, match="could not record a7"):
+        asyncio.run(ledger.append_async("decision", "a7", {"dup": True}, None))  # the same id: the store refuses
+    ledger.close()
+    with pytest.raises(LedgerError, match="closed"):
+        asyncio.run(ledger.append_async("decision", "late", {}, None))
