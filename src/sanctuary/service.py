@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from . import settings
 from .engine.decide import DecisionEngine
 from .engine.models import Decision, Request
@@ -48,6 +50,16 @@ def open_ledger() -> Ledger:
         raise LedgerError(f"no ledger key at {path}: run `sanctuary init` first")
     return Ledger(open_store(settings.database_url()), Signer.load(settings.get("origin"), path), settings.get("origin"))
 
+
+
+assert list(Decision.model_fields)[-1] == "receipt"  # with_receipt appends it after the other fields
+
+
+def with_receipt(decision_json: bytes, receipt: dict[str, Any]) -> bytes:
+    """A decision's JSON with its receipt, from its JSON without one (``model_dump_json(exclude=
+    {"receipt"})``): the receipt is the model's last field, so it goes before the closing brace.  Equal to
+    ``model_dump_json()`` of the decision with the receipt (tested)."""
+    return decision_json[:-1] + b',"receipt":' + orjson.dumps(receipt) + b"}"
 
 class Sanctuary:
     """The engine and the ledger together: a decision is returned only once it is recorded.
@@ -207,30 +219,32 @@ class Sanctuary:
                                                       "packs": {p.id: p.digest for p in r.packs}})
 
     def decide(self, data: dict[str, Any] | Request) -> Decision:
-        req, d, public, personal = self._decision(data)
+        req, d, _, public, personal = self._decision(data)
         receipt = self.ledger.append("decision", d.decision_id, public, personal)
         self._open_case(d)
         return d.model_copy(update={"receipt": receipt})
 
-    async def decide_async(self, data: dict[str, Any] | Request) -> Decision:
-        """:meth:`decide` on an event loop: decided in the loop (a fraction of a millisecond), the ledger
-        commit awaited with the other requests' (group commit), the review case (a database write, for
-        decisions with a review outcome only) opened in a worker thread."""
-        req, d, public, personal = self._decision(data)
+    async def decide_async(self, data: dict[str, Any] | Request) -> tuple[Decision, bytes]:
+        """:meth:`decide` on an event loop, with the decision's JSON: decided in the loop (a fraction of a
+        millisecond), the ledger commit awaited with the other requests' (group commit), the review case
+        (a database write, for decisions with a review outcome only) opened in a worker thread.  The
+        decision is serialised once, for the ledger's personal record and for the answer."""
+        req, d, djson, public, personal = self._decision(data)
         receipt = await self.ledger.append_async("decision", d.decision_id, public, personal)
         if any(a.outcome == "review" for a in d.asks) and self.sessions is not None:
             from starlette.concurrency import run_in_threadpool
             await run_in_threadpool(self._open_case, d)
-        return d.model_copy(update={"receipt": receipt})
+        return d.model_copy(update={"receipt": receipt}), with_receipt(djson, receipt)
 
-    def _decision(self, data: dict[str, Any] | Request) -> tuple[Request, Decision, dict[str, Any], bytes]:
+    def _decision(self, data: dict[str, Any] | Request) -> tuple[Request, Decision, bytes, dict[str, Any], bytes]:
         req = data if isinstance(data, Request) else Request.parse(data)
         if req.regime != self.regime_id:
             raise InputError(f"only the regime in force ({self.regime_id}) is recorded; {req.regime!r} is a comparison: "
                              "evaluate it without recording (sanctuary decide --regime)", field="regime")
         d = self.engine.decide(req)
-        public, personal = decision_entry(d, req)
-        return req, d, public, personal
+        djson = d.model_dump_json(exclude={"receipt"}).encode()
+        public, personal = decision_entry(d, req, djson)
+        return req, d, djson, public, personal
 
     def screen(self, records: Any, agency: str, as_of: dt.date, recipient: str, purpose: str,
                public_fields: tuple[str, ...] = (), by: str = "") -> tuple[Any, dict[str, Any]]:

@@ -338,3 +338,18 @@ def test_staff_pages_send_strangers_to_sign_in_and_other_roles_home(api) -> None
                 assert r.status_code == 200, (who, path)
             else:
                 assert (r.status_code, r.headers["location"]) == (303, "/app?denied=1"), (who, path)
+
+
+def test_a_recorded_decision_is_answered_with_the_json_pydantic_would_write(svc, lasd_request: dict) -> None:
+    """The API serialises a decision once (for the ledger's personal record) and splices the receipt in
+    before the closing brace: byte for byte what model_dump_json writes for the decision with its receipt,
+    receipts with their checkpoint's newlines and non-ASCII signer line included."""
+    import asyncio
+
+    from sanctuary.engine.samples import sample_requests
+    reqs = [lasd_request] + [dict(r, agency="lasd", regime="la-2026") for r in sample_requests(40, seed=3)]
+    for r in reqs:
+        d, body = asyncio.run(svc.decide_async(r))
+        assert d.receipt and "\n" in d.receipt["checkpoint"]
+        assert body == d.model_dump_json().encode()
+        assert json.loads(body)["receipt"]["entry_id"] == d.decision_id

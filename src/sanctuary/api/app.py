@@ -178,7 +178,6 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
     from ..web.routes import router as web_router
     app.add_middleware(_PagesOnly, wrap=SessionMiddleware, secret_key=_session_secret(), session_cookie="sanctuary_session",
                        max_age=12 * 3600, same_site="strict", https_only=False)
-    app.include_router(web_router(svc, auth, lambda: svc.engine))
     app.add_exception_handler(Redirect, lambda _request, e: e.response())  # type: ignore[arg-type,attr-defined]
 
     def refuse(request: Request, e: SanctuaryError, principal: Principal | None = None) -> JSONResponse:
@@ -257,8 +256,8 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
             raise ForbiddenError(f"a clerk of {p.agency} may not submit for {req.agency}", field="agency")
         # The commit is awaited, so this worker keeps accepting requests while the ledger commits: concurrent
         # decisions share one durable commit (group commit).  Returned only after the commit.
-        d = await svc.decide_async(req)
-        return Response(d.model_dump_json(), status_code=201, media_type="application/json",
+        d, body = await svc.decide_async(req)
+        return Response(body, status_code=201, media_type="application/json",
                         headers={"Sanctuary-Law-Version": d.law_version,
                                  "Sanctuary-Ledger-Size": str(d.receipt["tree_size"] if d.receipt else "")})
 
@@ -611,6 +610,9 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    # The staff pages last: routes are matched in order, and an API request would otherwise be tried
+    # against every page first (their paths never overlap).
+    app.include_router(web_router(svc, auth, lambda: svc.engine))
     return app
 
 

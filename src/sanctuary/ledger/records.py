@@ -7,10 +7,11 @@ from typing import Any
 from ..engine.models import Decision, Request
 
 
-def decision_entry(d: Decision, request: Request | None) -> tuple[dict[str, Any], bytes]:
+def decision_entry(d: Decision, request: Request | None, decision_json: bytes | None = None) -> tuple[dict[str, Any], bytes]:
     """Public part: who decided what, under which law, with which citations (no facts about the person
     beyond the qualifying offense the DOJ transfer report needs).  Personal part: the request and the
-    full decision with its trace."""
+    full decision with its trace (``decision_json``: the decision already serialised without its receipt,
+    when the caller has it)."""
     public = {
         "decision_id": d.decision_id, "agency": d.agency, "as_of": d.as_of.isoformat(), "regime": d.regime,
         "from_authority": request.from_authority if request else "unknown",
@@ -24,5 +25,5 @@ def decision_entry(d: Decision, request: Request | None) -> tuple[dict[str, Any]
     # The personal blob is stored byte-for-byte and committed by a salted hash of those bytes; it need
     # not be canonical, so pydantic's serializer writes it.
     personal = (b'{"request":' + (request.model_dump_json().encode() if request else b"null") +
-                b',"decision":' + d.model_dump_json(exclude={"receipt"}).encode() + b"}")
+                b',"decision":' + (decision_json or d.model_dump_json(exclude={"receipt"}).encode()) + b"}")
     return public, personal
