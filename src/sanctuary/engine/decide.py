@@ -10,7 +10,9 @@ preemption) cannot be narrowed by a lower layer.  An ask no rule decides raises
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from bisect import bisect_right
 from typing import Any
 
 from ..errors import NoApplicableRuleError, RuleConflictError
@@ -33,7 +35,9 @@ class DecisionEngine:
         self._others: dict[str, DecisionEngine] = {}
         self._bound_obligations: dict[str, list[tuple[Any, Any]]] = {}
         self._label_cache: dict[tuple[str, ...], list[str]] = {}
-        self._in_force: dict[tuple[str, str, Any], list[tuple[Rule, Any]]] = {}
+        # per (agency, ask): the days on which some rule or instrument starts or stops being in force, and
+        # the rules in force between two such days (the same for every day in between)
+        self._eras: dict[tuple[str, str], tuple[list[dt.date], dict[int, list[tuple[Rule, Any]]]]] = {}
 
     def _rules_for(self, agency: Any, ask: str) -> list[tuple[Rule, Any]]:
         """Rules for an ask from instruments that bind the agency (dates are checked per decision)."""
@@ -49,6 +53,20 @@ class DecisionEngine:
                 if agency.bound_by(ins.binds):
                     got.append((r, ins))
             self._bound[key] = got
+        return got
+
+    def _in_force(self, agency: Any, ask: str, on: dt.date) -> list[tuple[Rule, Any]]:
+        """The rules for an ask binding the agency whose rule and instrument are both in force on the day;
+        computed once per era (the days between two on which something starts or stops being in force)."""
+        era = self._eras.get((agency.id, ask))
+        if era is None:
+            era = self._eras[(agency.id, ask)] = _eras(self._rules_for(agency, ask))
+        bounds, by_era = era
+        i = bisect_right(bounds, on)
+        got = by_era.get(i)
+        if got is None:
+            got = by_era[i] = [(r, ins) for r, ins in self._rules_for(agency, ask)
+                               if ins.interval.in_force(on) and r.interval.in_force(on)]
         return got
 
     # ------------------------------------------------------------------ public
@@ -127,14 +145,7 @@ class DecisionEngine:
         ask = f.ask
         as_of = f.as_of
         by_layer: dict[str, list[tuple[Rule, Verdict]]] = {}
-        key = (f.agency.id, ask.kind, as_of)
-        live_rules = self._in_force.get(key)
-        if live_rules is None:
-            if len(self._in_force) > 100_000:
-                self._in_force.clear()
-            live_rules = self._in_force[key] = [(r, ins) for r, ins in self._rules_for(f.agency, ask.kind)
-                                                if ins.interval.in_force(as_of) and r.interval.in_force(as_of)]
-        for r, ins in live_rules:
+        for r, ins in self._in_force(f.agency, ask.kind, as_of):
             v = r.fn(f)
             if v is not None:
                 by_layer.setdefault(ins.layer, []).append((r, v))
@@ -229,6 +240,19 @@ class DecisionEngine:
                 out.append(built(ObligationOut, kind=ob.kind, text=ob.text, deadline=ob.deadline, condition=ob.condition,
                                          citation="; ".join(self._labels((*orule.cites, *ob.cites)))))
         return out
+
+
+def _eras(rules: list[tuple[Rule, Any]]) -> tuple[list[dt.date], dict[int, list[tuple[Rule, Any]]]]:
+    """The sorted days on which what is in force can change: each interval's first day and the day after
+    its last.  Between two consecutive ones (``bisect_right``), every rule is in force on all days or none."""
+    days: set[dt.date] = set()
+    for r, ins in rules:
+        for iv in (ins.interval, r.interval):
+            if iv.effective is not None:
+                days.add(iv.effective)
+            if iv.ends is not None:
+                days.add(iv.ends + dt.timedelta(days=1))
+    return sorted(days), {}
 
 
 def _charge_summary(p: Any) -> dict[str, Any]:
