@@ -33,11 +33,9 @@ class DecisionEngine:
                 self._by_ask.setdefault(a, []).append(r)
         self._bound: dict[tuple[str, str], list[tuple[Rule, Any]]] = {}
         self._others: dict[str, DecisionEngine] = {}
-        self._bound_obligations: dict[str, list[tuple[Any, Any]]] = {}
+        self._obligations_by_era: dict[str, ByEra] = {}
         self._label_cache: dict[tuple[str, ...], list[str]] = {}
-        # per (agency, ask): the days on which some rule or instrument starts or stops being in force, and
-        # the rules in force between two such days (the same for every day in between)
-        self._eras: dict[tuple[str, str], tuple[list[dt.date], dict[int, list[tuple[Rule, Any]]]]] = {}
+        self._rules_by_era: dict[tuple[str, str], ByEra] = {}
 
     def _rules_for(self, agency: Any, ask: str) -> list[tuple[Rule, Any]]:
         """Rules for an ask from instruments that bind the agency (dates are checked per decision)."""
@@ -56,18 +54,11 @@ class DecisionEngine:
         return got
 
     def _in_force(self, agency: Any, ask: str, on: dt.date) -> list[tuple[Rule, Any]]:
-        """The rules for an ask binding the agency whose rule and instrument are both in force on the day;
-        computed once per era (the days between two on which something starts or stops being in force)."""
-        era = self._eras.get((agency.id, ask))
-        if era is None:
-            era = self._eras[(agency.id, ask)] = _eras(self._rules_for(agency, ask))
-        bounds, by_era = era
-        i = bisect_right(bounds, on)
-        got = by_era.get(i)
+        """The rules for an ask binding the agency whose rule and instrument are both in force on the day."""
+        got = self._rules_by_era.get((agency.id, ask))
         if got is None:
-            got = by_era[i] = [(r, ins) for r, ins in self._rules_for(agency, ask)
-                               if ins.interval.in_force(on) and r.interval.in_force(on)]
-        return got
+            got = self._rules_by_era[(agency.id, ask)] = ByEra(self._rules_for(agency, ask))
+        return got.on(on)
 
     # ------------------------------------------------------------------ public
     def decide(self, request: Request | dict[str, Any]) -> Decision:
@@ -223,14 +214,12 @@ class DecisionEngine:
             prev = by_kind.get(ask.kind)
             if prev is None or RESTRICTIVENESS[v.outcome] < RESTRICTIVENESS[prev.outcome]:
                 by_kind[ask.kind] = v
-        bound = self._bound_obligations.get(f.agency.id)
-        if bound is None:
-            bound = self._bound_obligations[f.agency.id] = [
+        by_era = self._obligations_by_era.get(f.agency.id)
+        if by_era is None:
+            by_era = self._obligations_by_era[f.agency.id] = ByEra([
                 (o, self.regime.instruments[o.instrument]) for o in self.regime.obligation_rules
-                if f.agency.bound_by(self.regime.instruments[o.instrument].binds)]
-        for orule, ins in bound:
-            if not ins.interval.in_force(f.as_of) or not orule.interval.in_force(f.as_of):
-                continue
+                if f.agency.bound_by(self.regime.instruments[o.instrument].binds)])
+        for orule, _ in by_era.on(f.as_of):
             ob: Obligation
             for ob in orule.fn(f, by_kind):
                 key = (ob.kind, ob.text)
@@ -242,17 +231,30 @@ class DecisionEngine:
         return out
 
 
-def _eras(rules: list[tuple[Rule, Any]]) -> tuple[list[dt.date], dict[int, list[tuple[Rule, Any]]]]:
-    """The sorted days on which what is in force can change: each interval's first day and the day after
-    its last.  Between two consecutive ones (``bisect_right``), every rule is in force on all days or none."""
-    days: set[dt.date] = set()
-    for r, ins in rules:
-        for iv in (ins.interval, r.interval):
-            if iv.effective is not None:
-                days.add(iv.effective)
-            if iv.ends is not None:
-                days.add(iv.ends + dt.timedelta(days=1))
-    return sorted(days), {}
+class ByEra:
+    """(rule, instrument) pairs, and those of them in force on a day -- computed once per era: between two
+    days on which some rule or instrument starts or stops being in force (its first day, the day after
+    its last), every pair is in force on all days or on none."""
+
+    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
+        self.pairs = pairs
+        days: set[dt.date] = set()
+        for r, ins in pairs:
+            for iv in (ins.interval, r.interval):
+                if iv.effective is not None:
+                    days.add(iv.effective)
+                if iv.ends is not None:
+                    days.add(iv.ends + dt.timedelta(days=1))
+        self.days = sorted(days)
+        self._eras: dict[int, list[tuple[Any, Any]]] = {}
+
+    def on(self, day: dt.date) -> list[tuple[Any, Any]]:
+        era = bisect_right(self.days, day)
+        got = self._eras.get(era)
+        if got is None:
+            got = self._eras[era] = [(r, ins) for r, ins in self.pairs
+                                     if ins.interval.in_force(day) and r.interval.in_force(day)]
+        return got
 
 
 def _charge_summary(p: Any) -> dict[str, Any]:

@@ -102,28 +102,34 @@ def test_one_gate_for_both_purposes_only_without_pending_charges() -> None:
 
 
 def test_rules_in_force_are_looked_up_by_era_exactly_as_filtered_by_day() -> None:
-    """The rules in force for an agency and ask are cached per era (between two days on which some rule or
-    instrument starts or stops): on each such day, the day before and the day after, in shuffled order and
-    under every regime, the engine's list equals the rules filtered for that very day."""
+    """The rules (and obligation rules) in force for an agency are cached per era (between two days on
+    which some rule or instrument starts or stops): on each such day, the day before and the day after, in
+    shuffled order and under every regime, the cached list equals the list filtered for that very day."""
     import datetime as dt
     import random
 
-    from sanctuary.engine.decide import _eras
+    from sanctuary.engine.decide import ByEra
     from sanctuary.engine.models import ASK_KINDS
     from sanctuary.law.registry import agencies, regimes
 
     checked = 0
     for regime in regimes():
         eng = DecisionEngine(regime)
+        reg = eng.regime
         for agency in agencies().values():
-            for kind in ASK_KINDS:
-                rules = eng._rules_for(agency, kind)
-                days = sorted({d + dt.timedelta(days=k) for d in _eras(rules)[0] for k in (-1, 0, 1)} |
+            obligations = [(o, reg.instruments[o.instrument]) for o in reg.obligation_rules
+                           if agency.bound_by(reg.instruments[o.instrument].binds)]
+            for kind in (*ASK_KINDS, "obligations"):
+                pairs = obligations if kind == "obligations" else eng._rules_for(agency, kind)
+                cached = ByEra(pairs)
+                days = sorted({d + dt.timedelta(days=k) for d in cached.days for k in (-1, 0, 1)} |
                               {dt.date(1990, 1, 1), dt.date(2026, 11, 22)})
                 random.Random(checked).shuffle(days)
                 for day in days:
-                    want = [(r, ins) for r, ins in rules if ins.interval.in_force(day) and r.interval.in_force(day)]
-                    assert eng._in_force(agency, kind, day) == want, (regime, agency.id, kind, day)
+                    want = [(r, ins) for r, ins in pairs if ins.interval.in_force(day) and r.interval.in_force(day)]
+                    assert cached.on(day) == want, (regime, agency.id, kind, day)
+                    if kind != "obligations":
+                        assert eng._in_force(agency, kind, day) == want
                     checked += 1
     assert checked > 1000
 
@@ -132,9 +138,12 @@ def test_an_era_turns_on_the_first_day_in_force_and_the_day_after_the_last() -> 
     import datetime as dt
     from types import SimpleNamespace
 
-    from sanctuary.engine.decide import _eras
+    from sanctuary.engine.decide import ByEra
     from sanctuary.timeline import EffectiveInterval
 
     always = SimpleNamespace(interval=EffectiveInterval(None))
     rule = SimpleNamespace(interval=EffectiveInterval(dt.date(2019, 1, 1), dt.date(2020, 6, 30)))
-    assert _eras([(rule, always)])[0] == [dt.date(2019, 1, 1), dt.date(2020, 7, 1)]  # type: ignore[list-item]
+    cached = ByEra([(rule, always)])
+    assert cached.days == [dt.date(2019, 1, 1), dt.date(2020, 7, 1)]
+    assert [bool(cached.on(d)) for d in (dt.date(2018, 12, 31), dt.date(2019, 1, 1), dt.date(2020, 6, 30),
+                                         dt.date(2020, 7, 1))] == [False, True, True, False]
