@@ -248,10 +248,9 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         if len(raw) > MAX_BODY:
             raise InputError(f"request body is larger than {MAX_BODY} bytes", field="")
         try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as e:
+            req = DecisionRequest.parse_json(raw)
+        except (ValueError, UnicodeDecodeError) as e:  # not JSON at all (InputError is neither)
             raise InputError(f"body is not valid JSON: {e}", field="") from None
-        req = DecisionRequest.parse(data)
         if req.agency != p.agency:
             raise ForbiddenError(f"a clerk of {p.agency} may not submit for {req.agency}", field="agency")
         # The commit is awaited, so this worker keeps accepting requests while the ledger commits: concurrent

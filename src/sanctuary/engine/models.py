@@ -7,6 +7,7 @@ Three-valued facts are ``true``, ``false`` or absent/``null``/``"unknown"`` (unk
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -178,30 +179,46 @@ class Request(_Strict):
         """Validate, turning pydantic's errors into one :class:`InputError` with field paths."""
         if not isinstance(data, dict):
             raise InputError("a request must be a JSON/YAML object", field="")
-        errors: list[dict[str, Any]] = []
         try:
             req = cls.model_validate(data)
         except ValidationError as e:
             errors = [{"field": field_path(err["loc"]), "message": err["msg"], "type": err["type"]} for err in e.errors()]
-        else:
-            asks = []
-            changed = False
-            for i, a in enumerate(req.asks):  # the detail vocabulary depends on the ask kind
-                if not a.detail:  # nothing to check, nothing to normalise
-                    asks.append(a)
-                    continue
-                changed = True
-                try:
-                    d = DETAILS.get(a.kind, _Detail).model_validate(a.detail)
-                except ValidationError as e:
-                    errors += [{"field": field_path(("asks", i, "detail", *err["loc"])), "message": err["msg"],
-                                "type": err["type"]} for err in e.errors()]
-                    continue
-                asks.append(a.model_copy(update={"detail": d.model_dump(exclude_unset=True)}))
-            if not errors:
-                return req.model_copy(update={"asks": asks}) if changed else req
-        first = errors[0]
-        raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"], errors=errors)
+            first = errors[0]
+            raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"], errors=errors) from None
+        return req._with_details()
+
+    @classmethod
+    def parse_json(cls, raw: bytes | str) -> Request:
+        """:meth:`parse` of a JSON text, read by pydantic itself (twice as fast as ``json.loads`` then
+        :meth:`parse`).  Anything it refuses is parsed again the slow way, so that errors read the same.
+        Raises ``ValueError`` when the text is not JSON at all."""
+        try:
+            req = cls.model_validate_json(raw)
+        except ValidationError:
+            return cls.parse(json.loads(raw))
+        return req._with_details()
+
+    def _with_details(self) -> Request:
+        """Each ask's ``detail`` checked against the vocabulary of its kind, and normalised."""
+        errors: list[dict[str, Any]] = []
+        asks = []
+        changed = False
+        for i, a in enumerate(self.asks):  # the detail vocabulary depends on the ask kind
+            if not a.detail:  # nothing to check, nothing to normalise
+                asks.append(a)
+                continue
+            changed = True
+            try:
+                d = DETAILS.get(a.kind, _Detail).model_validate(a.detail)
+            except ValidationError as e:
+                errors += [{"field": field_path(("asks", i, "detail", *err["loc"])), "message": err["msg"],
+                            "type": err["type"]} for err in e.errors()]
+                continue
+            asks.append(a.model_copy(update={"detail": d.model_dump(exclude_unset=True)}))
+        if errors:
+            first = errors[0]
+            raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"], errors=errors)
+        return self.model_copy(update={"asks": asks}) if changed else self
 
 
 def field_path(loc: tuple[Any, ...]) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sanctuary.engine.decide import decide
-from sanctuary.engine.models import ASK_KINDS, DOCUMENT_KINDS
+from sanctuary.engine.models import ASK_KINDS, DOCUMENT_KINDS, Request
 from sanctuary.errors import InputError, RuleConflictError, UnknownAgencyError
 
 
@@ -105,3 +107,21 @@ def test_random_requests_decide_or_fail_cleanly(req: dict) -> None:
 def test_garbage_is_an_input_error(garbage: object) -> None:
     with contextlib.suppress(InputError):  # anything else (a crash) fails the test
         decide(garbage)  # type: ignore[arg-type]
+
+
+def _outcome(parse: Any, value: Any) -> Any:
+    try:
+        return parse(value)
+    except InputError as e:
+        return ("error", e.field, e.message, e.details.get("errors"))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_request, st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), _text),
+                                        lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(_text, c, max_size=3)),
+                                        max_leaves=10)))
+def test_a_request_read_from_json_by_pydantic_equals_one_read_by_json_loads(value: Any) -> None:
+    """The API reads a request's JSON with pydantic directly (Request.parse_json): the request, or the
+    error with its field and every message, is the same as json.loads then Request.parse."""
+    text = json.dumps(value)
+    assert _outcome(Request.parse_json, text.encode()) == _outcome(Request.parse, value)
