@@ -36,6 +36,27 @@ def _held_lock() -> Any:
 _STOP = object()
 
 
+def _settle(batch: list[_Pending]) -> None:
+    """Release every entry of a batch: a waiting thread's lock at once, and the entries awaited on an event
+    loop in one call per loop.  (A call per entry would write to the loop's wake-up pipe each time, and
+    each such write gives the GIL away and waits to get it back from a busy loop.)"""
+    loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for p in batch:
+        if type(p.done) is _Wake:
+            loops.setdefault(p.done.loop, []).append(p.done.future)
+        else:
+            p.done.release()
+    for loop, futures in loops.items():
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
+            loop.call_soon_threadsafe(_wake_all, futures)
+
+
+def _wake_all(futures: list[asyncio.Future[None]]) -> None:
+    for f in futures:
+        if not f.done():
+            f.set_result(None)
+
+
 class _Wake:
     """Settles an entry awaited on an event loop: what releasing its lock is to a waiting thread."""
 
@@ -256,12 +277,12 @@ class Ledger:
             self.tree.levels = MerkleTree(self.tree.levels[0][:start]).levels
             for p in batch:
                 p.error = e if isinstance(e, LedgerError) else LedgerError(f"could not record {p.entry_id}: {e}")
-                p.done.release()
+            _settle(batch)
             return
         for i, p in enumerate(batch):
             p.receipt = {"entry_id": p.entry_id, "ledger_index": start + i, "leaf_hash": p.leaf.hex(),
                          "tree_size": size, "recorded_at": p.recorded_at, "checkpoint": note}
-            p.done.release()
+        _settle(batch)
 
     # ---------------------------------------------------------------- reads and proofs
     def size(self) -> int:
