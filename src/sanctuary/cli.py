@@ -408,8 +408,8 @@ def ledger_purge(before: Any, reason: str) -> None:
 @click.option("--workers", default=1, show_default=True, help="API worker processes (they share the ledger).")
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the API and the decision page."""
-    import uvicorn
-    uvicorn.run("sanctuary.api.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+    from .api.serve import serve as run
+    sys.exit(run(host, port, workers))
 
 
 # ------------------------------------------------------------------ what-if
