@@ -51,7 +51,6 @@ def open_ledger() -> Ledger:
     return Ledger(open_store(settings.database_url()), Signer.load(settings.get("origin"), path), settings.get("origin"))
 
 
-
 assert list(Decision.model_fields)[-1] == "receipt"  # with_receipt appends it after the other fields
 
 
@@ -60,6 +59,7 @@ def with_receipt(decision_json: bytes, receipt: dict[str, Any]) -> bytes:
     {"receipt"})``): the receipt is the model's last field, so it goes before the closing brace.  Equal to
     ``model_dump_json()`` of the decision with the receipt (tested)."""
     return decision_json[:-1] + b',"receipt":' + orjson.dumps(receipt) + b"}"
+
 
 class Sanctuary:
     """The engine and the ledger together: a decision is returned only once it is recorded.
@@ -219,7 +219,7 @@ class Sanctuary:
                                                       "packs": {p.id: p.digest for p in r.packs}})
 
     def decide(self, data: dict[str, Any] | Request) -> Decision:
-        req, d, _, public, personal = self._decision(data)
+        d, _, public, personal = self._decision(data)
         receipt = self.ledger.append("decision", d.decision_id, public, personal)
         self._open_case(d)
         return d.model_copy(update={"receipt": receipt})
@@ -229,14 +229,14 @@ class Sanctuary:
         millisecond), the ledger commit awaited with the other requests' (group commit), the review case
         (a database write, for decisions with a review outcome only) opened in a worker thread.  The
         decision is serialised once, for the ledger's personal record and for the answer."""
-        req, d, djson, public, personal = self._decision(data)
+        d, djson, public, personal = self._decision(data)
         receipt = await self.ledger.append_async("decision", d.decision_id, public, personal)
         if any(a.outcome == "review" for a in d.asks) and self.sessions is not None:
             from starlette.concurrency import run_in_threadpool
             await run_in_threadpool(self._open_case, d)
         return d.model_copy(update={"receipt": receipt}), with_receipt(djson, receipt)
 
-    def _decision(self, data: dict[str, Any] | Request) -> tuple[Request, Decision, bytes, dict[str, Any], bytes]:
+    def _decision(self, data: dict[str, Any] | Request) -> tuple[Decision, bytes, dict[str, Any], bytes]:
         req = data if isinstance(data, Request) else Request.parse(data)
         if req.regime != self.regime_id:
             raise InputError(f"only the regime in force ({self.regime_id}) is recorded; {req.regime!r} is a comparison: "
@@ -244,7 +244,7 @@ class Sanctuary:
         d = self.engine.decide(req)
         djson = d.model_dump_json(exclude={"receipt"}).encode()
         public, personal = decision_entry(d, req, djson)
-        return req, d, djson, public, personal
+        return d, djson, public, personal
 
     def screen(self, records: Any, agency: str, as_of: dt.date, recipient: str, purpose: str,
                public_fields: tuple[str, ...] = (), by: str = "") -> tuple[Any, dict[str, Any]]:

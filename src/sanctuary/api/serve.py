@@ -21,11 +21,11 @@ import threading
 from typing import Any
 
 APP = "sanctuary.api.asgi:app"
-STARTUP_FAILURE = 3  # uvicorn's exit code when a worker cannot start (bad app, bad settings)
 
 
 def serve(host: str, port: int, workers: int, app: str = APP) -> int:
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE  # a worker's exit code when it cannot start (bad app, settings)
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(app, host=host, port=port, workers=workers, log_level="warning")
         return 0
@@ -73,7 +73,6 @@ def listen(host: str, port: int) -> socket.socket:
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     s.bind((host, port))
     s.listen(2048)
-    s.set_inheritable(True)
     return s
 
 

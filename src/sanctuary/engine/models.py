@@ -182,9 +182,8 @@ class Request(_Strict):
         try:
             req = cls.model_validate(data)
         except ValidationError as e:
-            errors = [{"field": field_path(err["loc"]), "message": err["msg"], "type": err["type"]} for err in e.errors()]
-            first = errors[0]
-            raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"], errors=errors) from None
+            raise _input_error([{"field": field_path(err["loc"]), "message": err["msg"], "type": err["type"]}
+                                for err in e.errors()]) from None
         return req._with_details()
 
     @classmethod
@@ -216,9 +215,14 @@ class Request(_Strict):
                 continue
             asks.append(a.model_copy(update={"detail": d.model_dump(exclude_unset=True)}))
         if errors:
-            first = errors[0]
-            raise InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"], errors=errors)
+            raise _input_error(errors)
         return self.model_copy(update={"asks": asks}) if changed else self
+
+
+def _input_error(errors: list[dict[str, Any]]) -> InputError:
+    """One error for them all, named by the first (every one is in ``errors``)."""
+    first = errors[0]
+    return InputError(f"{first['field'] or 'request'}: {first['message']}", field=first["field"], errors=errors)
 
 
 def field_path(loc: tuple[Any, ...]) -> str:

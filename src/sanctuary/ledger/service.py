@@ -67,11 +67,7 @@ class _Wake:
 
     def release(self) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
-            self.loop.call_soon_threadsafe(self._set)
-
-    def _set(self) -> None:
-        if not self.future.done():
-            self.future.set_result(None)
+            self.loop.call_soon_threadsafe(_wake_all, [self.future])
 
 
 @dataclass(slots=True)
