@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -353,3 +354,52 @@ def test_a_recorded_decision_is_answered_with_the_json_pydantic_would_write(svc,
         assert d.receipt and "\n" in d.receipt["checkpoint"]
         assert body == d.model_dump_json().encode()
         assert json.loads(body)["receipt"]["entry_id"] == d.decision_id
+
+
+def test_decisions_served_directly_answer_as_the_routed_app(api, svc, lasd_request: dict) -> None:
+    """POST /v1/decisions skips Starlette's middleware and FastAPI's router (SanctuaryAPI.direct); with the
+    direct way switched off the same requests take the routed way.  Both must give the same status,
+    headers and body (identifiers and receipts aside), and both must log the same refusals."""
+    from sanctuary.db.models import Refusal
+    client, tokens = api
+    app = client.app
+    assert app.direct is not None
+    json_h = {"content-type": "application/json"}
+    cases = [
+        ("clerk-lasd", json.dumps(lasd_request).encode()),                        # recorded, with review outcomes
+        ("clerk-lasd", json.dumps(dict(lasd_request, asks=[{"kind": "hold"}])).encode()),
+        ("clerk-lapd", json.dumps(lasd_request).encode()),                        # another agency's clerk
+        ("auditor", json.dumps(lasd_request).encode()),                           # a role that may not
+        ("public", json.dumps(lasd_request).encode()),                            # no token
+        ("clerk-lasd", b"{not json"),
+        ("clerk-lasd", b'{"agency": "lasd", "asks": [{"kind": "hold"}], "colour": "red"}'),
+        ("clerk-lasd", b"x" * 300_000),
+        ("clerk-lasd", json.dumps(dict(lasd_request, regime="texas-sb4")).encode()),
+    ]
+
+    def answers() -> list[tuple[int, dict, Any]]:
+        out = []
+        for who, body in cases:
+            r = client.post("/v1/decisions", content=body, headers={**_h(tokens, who), **json_h})
+            got = r.json()
+            if r.status_code == 201:
+                assert got["receipt"]["entry_id"] == got["decision_id"] and svc.ledger.get(got["decision_id"])
+                got = {k: v for k, v in got.items() if k not in ("decision_id", "receipt")}
+            headers = {k: v for k, v in r.headers.items() if k != "sanctuary-ledger-size"}
+            out.append((r.status_code, headers, got))
+        return out
+
+    def refusals() -> list[tuple[Any, ...]]:
+        with svc.sessions() as db:
+            return [(r.method, r.path, r.status, r.reason) for r in db.query(Refusal).order_by(Refusal.id)]
+
+    direct = answers()
+    logged = refusals()
+    app.direct, saved = None, app.direct
+    try:
+        routed = answers()
+    finally:
+        app.direct = saved
+    assert [s for s, _, _ in direct] == [201, 201, 403, 403, 401, 422, 422, 422, 422]
+    assert direct == routed
+    assert refusals() == logged + logged  # the same refusals, once per way

@@ -166,8 +166,38 @@ class _PagesOnly:
             await self.wrapped(scope, receive, send)
 
 
-def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int = 400) -> FastAPI:
-    app = FastAPI(title="Sanctuary", version="0.1.0", docs_url=None, redoc_url=None)
+class SanctuaryAPI(FastAPI):
+    """The FastAPI app, with the one hot route -- ``POST /v1/decisions``, what jail systems call -- served
+    straight from the ASGI call by the same endpoint function and the same error handler.
+
+    Routed through Starlette's middleware, FastAPI's router and its request handling, a decision cost the
+    worker about a quarter more CPU than the decision itself and its commit (measured in process: 890 against
+    600-740 microseconds).  The route stays declared (it is in the OpenAPI document), and with ``direct``
+    off every request takes the routed way; a test holds both ways to the same answers.  Nothing is
+    skipped that applies to ``/v1``: its requests carry no session, and errors use the app's handlers."""
+
+    direct: Any = None  # (endpoint, error handler) for POST /v1/decisions, set by create_app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.direct is not None and scope["type"] == "http" and scope["path"] == "/v1/decisions" \
+                and scope["method"] == "POST":
+            endpoint, on_error = self.direct
+            scope["app"] = self
+            request = Request(scope, receive)
+            try:
+                response = await endpoint(request)
+            except SanctuaryError as e:
+                response = await on_error(request, e)
+            except Exception:  # as Starlette's ServerErrorMiddleware: a plain 500, then the server logs it
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+                raise
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int = 400) -> SanctuaryAPI:
+    app = SanctuaryAPI(title="Sanctuary", version="0.1.0", docs_url=None, redoc_url=None)
     auth = TokenAuthenticator(sessions, rate, burst)
     from .. import settings
     threshold = int(settings.get("suppress_below"))
@@ -259,6 +289,8 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
         return Response(body, status_code=201, media_type="application/json",
                         headers={"Sanctuary-Law-Version": d.law_version,
                                  "Sanctuary-Ledger-Size": str(d.receipt["tree_size"] if d.receipt else "")})
+
+    app.direct = (post_decision, _err)
 
     def _decision(decision_id: str) -> dict[str, Any]:
         rec = svc.ledger.get(decision_id)
