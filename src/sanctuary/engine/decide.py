@@ -11,11 +11,11 @@ preemption) cannot be narrowed by a lower layer.  An ask no rule decides raises
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from bisect import bisect_right
 from typing import Any
 
 from ..errors import NoApplicableRuleError, RuleConflictError
+from ..ids import new_id
 from ..law.models import LAYER_ORDER
 from ..law.registry import Regime, get_agency, load_regime
 from ..law.rules import RESTRICTIVENESS, Obligation, Outcome, Rule, Verdict
@@ -101,7 +101,7 @@ class DecisionEngine:
         # built from the engine's own typed values: constructed without re-validation (the contract test
         # checks every decision against docs/schema/decision.schema.json)
         return built(Decision, 
-            decision_id=uuid.uuid4().hex, agency=agency.id, as_of=req.as_of, regime=regime.id,
+            decision_id=new_id(), agency=agency.id, as_of=req.as_of, regime=regime.id,
             regime_in_force=regime.in_force, regime_label=regime.label, law_version=regime.law_version,
             asks=asks, obligations=obligations, missing_facts=missing, what_would_change=would,
             interpretations=interp, charges=charges,

@@ -1,0 +1,35 @@
+"""Decision identifiers: version-4 UUIDs from a buffered read of the kernel's randomness."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from sanctuary.ids import new_id
+
+
+def test_identifiers_are_version_4_uuids_and_do_not_repeat() -> None:
+    ids = [new_id() for _ in range(5000)]  # crosses several 4 KiB refills
+    assert len(set(ids)) == len(ids)
+    for i in ids[:600]:
+        u = uuid.UUID(hex=i)
+        assert len(i) == 32 and i == u.hex and u.version == 4 and u.variant == uuid.RFC_4122
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_never_hands_out_its_parents_next_identifiers() -> None:
+    new_id()  # the pool is filled and partly used
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next identifiers, to the parent
+        os.write(w, "".join(new_id() for _ in range(8)).encode())
+        os._exit(0)
+    os.close(w)
+    os.waitpid(pid, 0)
+    child = os.read(r, 4096).decode()
+    os.close(r)
+    ours = [new_id() for _ in range(8)]
+    theirs = [child[i:i + 32] for i in range(0, len(child), 32)]
+    assert len(theirs) == 8 and not set(ours) & set(theirs)
