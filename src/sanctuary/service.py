@@ -11,7 +11,7 @@ import orjson
 
 from . import settings
 from .engine.decide import DecisionEngine
-from .engine.models import Decision, Request
+from .engine.models import Decision, Request, model_json
 from .errors import InputError, LedgerError
 from .law.registry import load_regime
 from .ledger.checkpoint import Signer
@@ -242,7 +242,7 @@ class Sanctuary:
             raise InputError(f"only the regime in force ({self.regime_id}) is recorded; {req.regime!r} is a comparison: "
                              "evaluate it without recording (sanctuary decide --regime)", field="regime")
         d = self.engine.decide(req)
-        djson = d.model_dump_json(exclude={"receipt"}).encode()
+        djson = model_json(d, exclude="receipt")
         public, personal = decision_entry(d, req, djson)
         return d, djson, public, personal
 

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from sanctuary.engine.decide import DecisionEngine
 from sanctuary.ledger.service import verify_receipt
-from sanctuary.testing.plugin import deep_merge
+from sanctuary.testing.plugin import PACKS, scenario_cases
 
 SECRET_REF = "BOOK-PERSONAL-9871"
 SECRET_CHARGE = "459PCRES"
@@ -228,15 +227,7 @@ def test_ledger_endpoints(api, recorded: str) -> None:
 
 
 def _all_cases() -> list[tuple[str, dict, dict]]:
-    out = []
-    roots = [Path(__file__).parents[1] / "cases", Path(__file__).parents[2] / "src" / "sanctuary" / "law" / "packs"]
-    for root in roots:
-        for f in sorted(root.rglob("cases/*.yaml")) + sorted(root.glob("*.yaml")):
-            doc = yaml.safe_load(f.read_text())
-            for c in doc["cases"]:
-                req = json.loads(json.dumps(deep_merge(doc.get("defaults", {}), c.get("request", {})), default=str))
-                out.append((c["name"], req, c.get("interpretations") or {}))
-    return out
+    return scenario_cases(Path(__file__).parents[1] / "cases", PACKS)
 
 
 def test_api_decision_equals_engine_for_every_case(tmp_path, signer) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.models import Decision, Request
+from ..engine.models import Decision, Request, model_json
 
 
 def decision_entry(d: Decision, request: Request | None, decision_json: bytes | None = None) -> tuple[dict[str, Any], bytes]:
@@ -23,7 +23,7 @@ def decision_entry(d: Decision, request: Request | None, decision_json: bytes | 
         "review": any(a.outcome == "review" for a in d.asks),
     }
     # The personal blob is stored byte-for-byte and committed by a salted hash of those bytes; it need
-    # not be canonical, so pydantic's serializer writes it.
-    personal = (b'{"request":' + (request.model_dump_json().encode() if request else b"null") +
-                b',"decision":' + (decision_json or d.model_dump_json(exclude={"receipt"}).encode()) + b"}")
+    # not be canonical: it is what model_dump_json writes.
+    personal = (b'{"request":' + (model_json(request) if request else b"null") +
+                b',"decision":' + (decision_json or model_json(d, exclude="receipt")) + b"}")
     return public, personal

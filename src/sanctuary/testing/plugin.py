@@ -17,6 +17,7 @@ A case file has optional ``defaults`` (deep-merged into every case's request) an
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,22 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
             out[k] = deep_merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
+    return out
+
+
+PACKS = Path(__file__).resolve().parents[1] / "law" / "packs"
+
+
+def scenario_cases(*roots: Path) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
+    """``(name, request, interpretations)`` of every scenario case under ``roots`` (default: the law packs),
+    the request merged with its file's defaults and made JSON-plain (dates as ISO text)."""
+    out = []
+    for root in roots or (PACKS,):
+        for f in sorted(root.rglob("cases/*.yaml")) + sorted(root.glob("*.yaml")):
+            doc = yaml.safe_load(f.read_text())
+            for c in doc["cases"]:
+                req = json.loads(json.dumps(deep_merge(doc.get("defaults", {}), c.get("request", {})), default=str))
+                out.append((c["name"], req, c.get("interpretations") or {}))
     return out
 
 
