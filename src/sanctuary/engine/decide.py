@@ -36,6 +36,7 @@ class DecisionEngine:
         self._obligations_by_era: dict[str, ByEra] = {}
         self._label_cache: dict[tuple[str, ...], list[str]] = {}
         self._rules_by_era: dict[tuple[str, str], ByEra] = {}
+        self._set_aside: dict[str, list[str]] = {}
 
     def _rules_for(self, agency: Any, ask: str) -> list[tuple[Rule, Any]]:
         """Rules for an ask from instruments that bind the agency (dates are checked per decision)."""
@@ -200,10 +201,13 @@ class DecisionEngine:
         if verdict.outcome == Outcome.REVIEW and not verdict.missing:
             verdict = Verdict(verdict.outcome, verdict.reason, verdict.cites,
                               ("counsel's reading of the cited provision for these facts",), verdict.would_change)
-        set_aside = [f"{rid} ({why})" for (rid, a), why in self.regime.superseded.items() if a in (ask.kind, "*")]
+        set_aside = self._set_aside.get(ask.kind)
+        if set_aside is None:
+            set_aside = self._set_aside[ask.kind] = [
+                f"set aside in this regime: {rid} ({why})" for (rid, a), why in self.regime.superseded.items() if a in (ask.kind, "*")]
         node = {"ask": ask.kind, "index": idx, "detail": dict(ask.detail), "outcome": str(verdict.outcome),
                 "deciding_rule": rule.id, "citations": self._labels(rule.cites + verdict.cites),
-                "layers": layers, "notes": notes + [f"set aside in this regime: {x}" for x in set_aside]}
+                "layers": layers, "notes": notes + set_aside}
         return rule, verdict, node
 
     def _obligations(self, f: Facts, verdicts: list[Verdict]) -> list[ObligationOut]:
