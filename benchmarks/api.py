@@ -116,9 +116,10 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="API worker processes (default: one per core)")
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--only", choices=("sqlite", "postgresql"), help="measure one store")
     args = ap.parse_args()
-    results = [run("sqlite", None, args)]
-    if not args.no_postgres and pg.available():
+    results = [run("sqlite", None, args)] if args.only != "postgresql" else []
+    if args.only != "sqlite" and not args.no_postgres and pg.available():
         with pg.throwaway_server() as server:
             results.append(run("postgresql", pg.fresh_database(server), args))
     print(f"POST /v1/decisions over loopback HTTP/1.1 keep-alive; {args.connections} connections, "
