@@ -20,6 +20,9 @@ to the facts the rules can read, and each distinct combination is decided once b
    the calendar -- and year, requester, documents, asks and their details) and on the facts that were
    read: for a hold in Los Angeles nothing about the person is read, so one decision answers them all.
    Rows no learned pattern covers get a representative decided in the next round, until none is left.
+   A representative is decided ask by ask: an ask the scalar engine already decided in the same context
+   (the always columns but the other asks), on the same values of what that ask read, answers it again;
+   only the rest are decided, alone.  A gate already computed is reused by its code.
 
 The recorder makes the partition sound for any pack: a rule that reads a field is keyed on it; a rule
 that reads a person's record outside the 7282.5 gate, or a field the recorder does not know, keys its
@@ -62,6 +65,7 @@ OPEN_MASK = (1 << KIND_SHIFT) - 1
 FLAG_BITS = {f: KIND_SHIFT + i for i, f in enumerate(("c_p47", "c_misd", "c_a6", "p_yes", "p_unk", "p_has"))}
 GATE_NO, GATE_YES, GATE_OPEN = 0, 1, 2
 ALWAYS = ("agency", "epoch", "year", "from_authority", "documents", "asks", "ask_detail")
+ASK_CONTEXT = ("agency", "epoch", "year", "from_authority", "documents", "ask_detail")  # ALWAYS but the other asks
 OPTIONAL = (*TRI_COLUMNS, "preferred_language", "gate_n", "gate_t", "request_id")
 CATEGORY_ORDER = ("person", "drug", "property", "weapon", "vehicle", "other", "local", "unresolved")
 
@@ -73,7 +77,8 @@ KEY_TYPES: dict[str, Any] = {
     **{c: pl.UInt8 for c in TRI_COLUMNS},
 }
 _KNOWN = frozenset(TRI_COLUMNS) | {"preferred_language"}
-_ALWAYS_READ = frozenset({"documents", "from_authority", "asks", "agency", "as_of", "regime"})  # keyed anyway
+# keyed anyway; not "asks": each ask is decided alone, so a rule reading the others keys on the request
+_ALWAYS_READ = frozenset({"documents", "from_authority", "agency", "as_of", "regime"})
 
 
 class _Reads:
@@ -233,6 +238,11 @@ class BatchEngine:
         self._tables_cache: dict[tuple[str, ...], pl.DataFrame] | None = None
         self._result_rows: list[dict[str, Any]] = []
         self._decisions = 0
+        # (ask context, ask kind) -> the fact columns its decisions read; (context, kind, columns, values) -> answer
+        self._ask_patterns: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
+        self._ask_memo: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+        self._gated = set(self.regime.interpretations) >= GATE_READINGS
+        self._gate_memo: dict[tuple[str, int], Any] = {}  # (purpose, gate code) -> the scalar engine's Gate
         self._results_cache: pl.DataFrame | None = None
         self._summaries: dict[Any, int] = {}
         self._sid_attrs: list[tuple[Any, ...]] = []
@@ -341,18 +351,54 @@ class BatchEngine:
         return any(base + tuple(k[c] for c in p) in seen for p, seen in self._patterns.items())
 
     def _decide_one(self, row: dict[str, Any], records: list[dict[str, Any]], k: dict[str, Any]) -> None:
-        r = to_request(row, records, self.regime.id)
-        f = RecordingFacts(r, get_agency(r.agency), self.regime, self.scalar.interpretations)
-        answers = self.scalar.decide_asks(f)
-        self.scalar_calls += 1
-        pattern = tuple(c for c in OPTIONAL if c in f.read) if "*" not in f.read else ("request_id",)
+        """A representative row's answer, ask by ask: each ask is answered by an ask the scalar engine
+        already decided in the same context (:data:`ASK_CONTEXT`) that agrees on the facts *that ask*
+        read, or else decided now, alone, by the scalar engine while the recorder notes what it reads.
+        The row's class is then keyed on the union of its asks' readings."""
+        ctx = tuple(row[c] for c in ASK_CONTEXT)
+        request = None
+        pattern: set[str] = set()
+        answers = []
+        for idx, kind in enumerate(x for x in row["asks"].split(";") if x):
+            got = self._ask_answer(ctx, kind, k)
+            if got is None:
+                if request is None:
+                    request = to_request(row, records, self.regime.id)
+                f = RecordingFacts(request, get_agency(request.agency), self.regime, self.scalar.interpretations)
+                f.ask = request.asks[idx]
+                gates = [(p, (p, k[c])) for p, c in (("notify", "gate_n"), ("transfer", "gate_t"))] if self._gated else []
+                for p, code in gates:  # a gate's code stands for the gate (the patterns rest on that too)
+                    if code in self._gate_memo:
+                        f._gates[p] = self._gate_memo[code]
+                rule, verdict, _ = self.scalar._decide_ask(f, idx)
+                for p, code in gates:
+                    if p in f._gates:
+                        self._gate_memo[code] = f._gates[p]
+                self.scalar_calls += 1
+                read = tuple(c for c in OPTIONAL if c in f.read) if "*" not in f.read else ("request_id",)
+                got = read, (str(verdict.outcome), rule.id, "; ".join(self.scalar.cite_labels(rule, verdict)))
+                pats = self._ask_patterns.setdefault((ctx, kind), [])
+                if read not in pats:
+                    pats.append(read)
+                self._ask_memo[(ctx, kind, read, tuple(k[c] for c in read))] = got[1]
+            pattern.update(got[0])
+            answers.append((kind, got[1]))
+        key_cols = tuple(c for c in OPTIONAL if c in pattern) if "request_id" not in pattern else ("request_id",)
         rid = self._decisions
         self._decisions += 1
-        for i, (ask, (rule, verdict, _)) in enumerate(zip(r.asks, answers, strict=True)):
-            self._result_rows.append({"rid": rid, "ask_index": i, "ask": ask.kind, "outcome": str(verdict.outcome),
-                                      "deciding_rule": rule.id, "citations": "; ".join(self.scalar.cite_labels(rule, verdict))})
-        self._patterns.setdefault(pattern, {})[tuple(k[c] for c in ("ah", "ah2", *pattern))] = rid
+        for i, (kind, (outcome, rule_id, cites)) in enumerate(answers):
+            self._result_rows.append({"rid": rid, "ask_index": i, "ask": kind, "outcome": outcome,
+                                      "deciding_rule": rule_id, "citations": cites})
+        self._patterns.setdefault(key_cols, {})[tuple(k[c] for c in ("ah", "ah2", *key_cols))] = rid
         self._results_cache = None
+
+    def _ask_answer(self, ctx: tuple[Any, ...], kind: str, k: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, str, str]] | None:
+        """(what was read, the answer) of an ask already decided in ``ctx`` that agrees with ``k`` on what it read."""
+        for read in self._ask_patterns.get((ctx, kind), ()):
+            got = self._ask_memo.get((ctx, kind, read, tuple(k[c] for c in read)))
+            if got is not None:
+                return read, got
+        return None
 
     def _tables(self) -> dict[tuple[str, ...], pl.DataFrame]:
         if self._tables_cache is None:

@@ -67,6 +67,30 @@ def test_one_decision_answers_every_row_that_agrees_on_what_was_read() -> None:
     assert be.scalar_calls == 1  # a hold in LA reads nothing about the person
 
 
+def test_each_ask_is_decided_once_per_context_and_reused_across_requests() -> None:
+    # the same facts, the asks in other orders and combinations: three asks, three scalar decisions
+    asks = ["hold;notify-release;transfer", "transfer;hold", "notify-release", "notify-release;hold"]
+    rows = [{**ROW, "request_id": i, "asks": a} for i, a in enumerate(asks)]
+    recs = [{**ROBBERY, "request_id": i} for i in range(len(asks))]
+    be = BatchEngine("la-2026")
+    out = pl.concat(list(be.run(*frames(rows, recs)))).sort("request_id", "ask_index")
+    assert be.scalar_calls == 3 and be.distinct["decisions"] == 4
+    one = run("la-2026", rows[:1], recs[:1])
+    want = dict(zip(one["ask"], zip(one["outcome"], one["citations"], strict=True), strict=True))
+    for r in out.iter_rows(named=True):
+        assert (r["outcome"], r["citations"]) == want[r["ask"]]
+        assert r["ask"] == asks[r["request_id"]].split(";")[r["ask_index"]]
+
+
+def test_a_rule_reading_the_other_asks_keys_on_the_request() -> None:
+    req = Request.parse({"agency": "lasd", "as_of": "2026-01-01", "asks": [{"kind": "hold"}, {"kind": "transfer"}]})
+    f = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
+    _ = f.req.documents
+    assert f.read == set()
+    _ = f.req.asks
+    assert f.read == {"*"}
+
+
 def test_a_rule_reading_the_record_outside_the_gate_keys_on_the_request() -> None:
     req = Request.parse({"agency": "lasd", "as_of": "2026-01-01", "asks": [{"kind": "hold"}],
                          "subject": {"convictions": [{"statute": "211PC"}]}})
