@@ -133,6 +133,9 @@ class Ledger:
         self.origin = origin or signer.name
         self.verifier = Verifier(signer.verifier_key)
         self.tree = MerkleTree()
+        # The in-memory tree follows the store: a read that finds another process's entries adds them, so
+        # does the writer before its own.  One at a time, or a leaf goes in twice and a signed root is wrong.
+        self._tree_lock = threading.RLock()
         # Two threads, fed by C-level hand-offs (SimpleQueues in, a plain lock out per entry): every
         # Python-level condition variable step would cost a GIL round trip.
         self._raw: queue.SimpleQueue[Any] = queue.SimpleQueue()    # callers -> sealer: entries
@@ -143,9 +146,8 @@ class Ledger:
         self._sync()
 
     def _sync(self) -> None:
-        n = self.store.size()
-        if n > len(self.tree):
-            for h in self.store.leaf_hashes(len(self.tree), n):
+        with self._tree_lock:
+            for h in self.store.tail(len(self.tree)):
                 self.tree.append(h)
 
     # ---------------------------------------------------------------- appends
@@ -254,7 +256,7 @@ class Ledger:
     def _write(self, batch: list[_Pending]) -> None:
         start = len(self.tree)
         try:
-            with self.store.transaction():
+            with self._tree_lock, self.store.transaction():
                 self._sync()  # another process may have appended
                 start = len(self.tree)
                 rows: list[LeafRow] = []
@@ -282,8 +284,9 @@ class Ledger:
 
     # ---------------------------------------------------------------- reads and proofs
     def size(self) -> int:
-        self._sync()
-        return len(self.tree)
+        with self._tree_lock:
+            self._sync()
+            return len(self.tree)
 
     def checkpoint(self) -> str:
         head = self.store.latest_head()
@@ -308,17 +311,19 @@ class Ledger:
         if row is None:
             raise LedgerError(f"no ledger entry {entry_id!r}")
         idx, h, data = row
-        self._sync()
-        head = self.store.latest_head()
-        assert head is not None
-        size, _, note = head
+        with self._tree_lock:
+            head = self.store.latest_head()  # then the tree, which is at least as large
+            assert head is not None
+            self._sync()
+            size, _, note = head
+            proof = [p.hex() for p in self.tree.inclusion_proof(idx, size)]
         return {"format": "sanctuary-receipt/1", "entry": base64.b64encode(data).decode(), "leaf_index": idx,
-                "tree_size": size, "inclusion_proof": [p.hex() for p in self.tree.inclusion_proof(idx, size)],
-                "checkpoint": note, "verifier_key": self.signer.verifier_key}
+                "tree_size": size, "inclusion_proof": proof, "checkpoint": note, "verifier_key": self.signer.verifier_key}
 
     def consistency(self, first: int, second: int | None = None) -> list[str]:
-        self._sync()
-        return [p.hex() for p in self.tree.consistency_proof(first, second)]
+        with self._tree_lock:
+            self._sync()
+            return [p.hex() for p in self.tree.consistency_proof(first, second)]
 
     # ---------------------------------------------------------------- verification
     def verify(self, saved_checkpoint: str | None = None, workers: int | None = None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sanctuary.errors import IntegrityError, LedgerError, ProofError
 from sanctuary.ledger.checkpoint import Verifier
 from sanctuary.ledger.service import Ledger, verify_receipt
-from sanctuary.ledger.store import SQLiteStore
+from sanctuary.ledger.store import SQLiteStore, open_store
 
 
 def _fill(lg: Ledger, n: int) -> None:
@@ -327,3 +327,42 @@ def test_appends_awaited_on_an_event_loop_share_commits_and_get_their_own_errors
     ledger.close()
     with pytest.raises(LedgerError, match="closed"):
         asyncio.run(ledger.append_async("decision", "late", {}, None))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_reads_that_catch_up_with_another_writer_do_not_race_this_ones_appends(kind: str, tmp_path, signer,
+                                                                               request: pytest.FixtureRequest) -> None:
+    """Two ledgers on one store (two processes), one of them also read by other threads: each read that
+    finds the other's entries adds them to the in-memory tree, as the writer's own commit does.  Done by
+    both at once, a leaf would go in twice and the next signed root would be wrong."""
+    url = str(tmp_path / "shared.db") if kind == "sqlite" else request.getfixturevalue("pg_url")
+    a, b = Ledger(open_store(url), signer), Ledger(open_store(url), signer)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                a.size()
+            except BaseException as e:  # pragma: no cover - surfaced below
+                errors.append(e)
+
+    def write(lg: Ledger, k: int) -> None:
+        for i in range(150):
+            lg.append("decision", f"{k}-{i}", {"i": i}, None)
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    writers = [threading.Thread(target=write, args=(lg, k)) for k, lg in enumerate((a, b, a, b))]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert not errors
+    assert a.size() == b.size() == 600
+    assert a.verify()["ok"]
+    for k in range(4):
+        assert verify_receipt(a.prove(f"{k}-7"))["entry"]["public"] == {"i": 7}
+    a.close()
+    b.close()

@@ -103,3 +103,18 @@ def test_an_append_during_a_verification_scan_is_committed_at_once(pg_url: str, 
     assert [r[0] for r in scan] == list(range(1, 30))
     assert lg.verify()["tree_size"] == 31
     lg.close()
+
+
+@pytest.mark.parametrize("case", ["failed_commit", "written_again"])
+def test_postgres_refused_batches_leave_the_log_as_it_was(case: str, pg_url: str, signer) -> None:
+    """An append is pipelined (BEGIN, lock and tail, then the inserts and COMMIT): a refused insert
+    surfaces at the commit, the batch gets no receipt, and the next append finds the log as it was."""
+    from . import test_ledger
+    lg = Ledger(open_store(pg_url), signer)
+    try:
+        {"failed_commit": test_ledger.test_a_failed_commit_returns_no_receipt,
+         "written_again": test_ledger.test_a_record_written_again_is_refused}[case](lg)
+        lg.append("decision", "after", {}, None)
+        assert verify_receipt(lg.prove("after"))["entry"]["public"] == {}
+    finally:
+        lg.close()
