@@ -101,8 +101,11 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+PAGE = 10_000  # rows fetched at a time by a scan
+
+
 def _rows(cur: Any) -> Iterator[Any]:
-    while rows := cur.fetchmany(10_000):
+    while rows := cur.fetchmany(PAGE):
         yield from rows
 
 
@@ -171,6 +174,11 @@ class SQLiteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SQLITE_SCHEMA)
+        # The writer's own connection: a long scan (a report, a verification) holds a read transaction on
+        # its connection, and on that connection a write after another process's commit is refused at
+        # once (SQLITE_BUSY: its snapshot is stale), so appends would fail while the scan is open.
+        self._w = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=60)
+        self._w.execute("PRAGMA synchronous=FULL")
         self._lock = threading.RLock()
         self._lockfile = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
 
@@ -197,7 +205,8 @@ class SQLiteStore:
 
     def tail(self, start: int) -> list[bytes]:
         """The leaf hashes from index ``start`` to the end (what others appended since)."""
-        return [r[0] for r in self._db.execute("SELECT leaf_hash FROM leaves WHERE idx >= ? ORDER BY idx", (start,))]
+        with self._lock:
+            return [r[0] for r in self._w.execute("SELECT leaf_hash FROM leaves WHERE idx >= ? ORDER BY idx", (start,))]
 
     APPEND_WIDTH = 10  # columns of the append_rows view
     APPEND_ROWS = 32_766 // APPEND_WIDTH  # rows per statement under SQLite's bound-parameter limit
@@ -209,7 +218,8 @@ class SQLiteStore:
         :attr:`APPEND_ROWS` - 1 entries) is written by that statement alone, which SQLite commits
         atomically; a larger one is wrapped in a transaction.  Few statements matter here: the sqlite3
         module releases the GIL around every prepare and step, and while many threads are preparing
-        entries, each time the writer wants it back it queues behind them."""
+        entries, each time the writer wants it back it queues behind them.  Called inside
+        :meth:`transaction`, on the writer's connection."""
         pers = {i: (salt, data) for i, salt, data in personal}
         rows: list[tuple[Any, ...]] = [(*r[:5], r[5], *pers.get(r[0], (None, None)), None, None) for r in leaves]
         size, root, note, created = head
@@ -217,22 +227,22 @@ class SQLiteStore:
         one = "(" + ",".join("?" * self.APPEND_WIDTH) + ")"
         chunks = [rows[i:i + self.APPEND_ROWS] for i in range(0, len(rows), self.APPEND_ROWS)]
         if len(chunks) > 1:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._w.execute("BEGIN IMMEDIATE")
         try:
             for chunk in chunks:
-                self._db.execute("INSERT INTO append_rows VALUES " + ",".join([one] * len(chunk)),
-                                 [v for row in chunk for v in row])
+                self._w.execute("INSERT INTO append_rows VALUES " + ",".join([one] * len(chunk)),
+                                [v for row in chunk for v in row])
         except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            if self._w.in_transaction:
+                self._w.execute("ROLLBACK")
             raise
         if len(chunks) > 1:
-            self._db.execute("COMMIT")
+            self._w.execute("COMMIT")
 
     def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]:
         cur = self._db.execute("SELECT l.idx, l.leaf_hash, e.data FROM leaves l LEFT JOIN entries e "
                                "ON e.leaf_hash = l.leaf_hash ORDER BY l.idx")
-        while rows := cur.fetchmany(10_000):
+        while rows := cur.fetchmany(PAGE):
             yield from rows
 
     def iter_full(self, start: int = 0, end: int | None = None) -> Iterator[FullRow]:
@@ -266,7 +276,7 @@ class SQLiteStore:
         marks = ",".join("?" * len(kinds))
         cur = self._db.execute(f"SELECT l.idx, e.data FROM leaves l JOIN entries e ON e.leaf_hash = l.leaf_hash "
                                f"WHERE l.kind IN ({marks}) AND l.idx >= ? ORDER BY l.idx", (*kinds, start))
-        while rows := cur.fetchmany(10_000):
+        while rows := cur.fetchmany(PAGE):
             yield from rows
 
     def heads(self) -> list[tuple[int, bytes, str]]:
@@ -284,7 +294,7 @@ class SQLiteStore:
 
     def iter_personal(self) -> Iterator[tuple[int, bytes, bytes]]:
         cur = self._db.execute("SELECT idx, salt, data FROM personal ORDER BY idx")
-        while rows := cur.fetchmany(10_000):
+        while rows := cur.fetchmany(PAGE):
             yield from rows
 
     def entries_before(self, recorded_before: str) -> list[int]:
@@ -297,6 +307,7 @@ class SQLiteStore:
             return cur.rowcount
 
     def close(self) -> None:
+        self._w.close()
         self._db.close()
         os.close(self._lockfile)
 
@@ -363,7 +374,7 @@ class PostgresStore:
         with self._db.cursor() as c:
             c.execute("SELECT l.idx, l.leaf_hash, e.data FROM leaves l LEFT JOIN entries e "
                       "ON e.leaf_hash = l.leaf_hash ORDER BY l.idx")
-            while rows := c.fetchmany(10_000):
+            while rows := c.fetchmany(PAGE):
                 for i, h, d in rows:
                     yield i, bytes(h), None if d is None else bytes(d)
 
@@ -417,7 +428,7 @@ class PostgresStore:
         with self._db.cursor(binary=True) as c:  # records arrive as bytes, not hex text (reports read many)
             c.execute("SELECT l.idx, e.data FROM leaves l JOIN entries e ON e.leaf_hash = l.leaf_hash "
                       "WHERE l.kind = ANY(%s) AND l.idx >= %s ORDER BY l.idx", (list(kinds), start))
-            while rows := c.fetchmany(10_000):
+            while rows := c.fetchmany(PAGE):
                 for i, d in rows:
                     yield i, bytes(d)
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sanctuary.errors import IntegrityError, LedgerError, ProofError
+from sanctuary.ledger import store as store_mod
 from sanctuary.ledger.checkpoint import Verifier
 from sanctuary.ledger.service import Ledger, verify_receipt
 from sanctuary.ledger.store import SQLiteStore, open_store
@@ -364,5 +365,24 @@ def test_reads_that_catch_up_with_another_writer_do_not_race_this_ones_appends(k
     assert a.verify()["ok"]
     for k in range(4):
         assert verify_receipt(a.prove(f"{k}-7"))["entry"]["public"] == {"i": 7}
+    a.close()
+    b.close()
+
+
+def test_a_scan_left_open_does_not_refuse_appends_after_another_process_wrote(tmp_path, signer,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two web workers on one SQLite file: one streams a long scan (the public statistics, a report)
+    while the other appends.  The scan's read transaction must not be the one the first worker's next
+    append is written in: a write on a stale snapshot is refused at once."""
+    monkeypatch.setattr(store_mod, "PAGE", 5)  # a scan longer than one page stays open
+    a, b = Ledger(SQLiteStore(tmp_path / "shared.db"), signer), Ledger(SQLiteStore(tmp_path / "shared.db"), signer)
+    _fill(a, 30)
+    scan = a.store.iter_kind(["decision"])
+    assert next(scan)[0] == 0
+    b.append("decision", "from-b", {}, None)
+    receipt = a.append("decision", "from-a", {}, None)
+    assert receipt["ledger_index"] == 31
+    assert [i for i, _ in scan] == list(range(1, 30))  # the scan's own snapshot
+    assert a.verify()["ok"] and b.size() == 32
     a.close()
     b.close()
