@@ -360,15 +360,28 @@ class PostgresStore:
             return [bytes(r[0]) for r in self._w.execute(
                 "SELECT leaf_hash FROM leaves WHERE idx >= %s ORDER BY idx", (start,), binary=True).fetchall()]
 
+    MAX_PARAMS = 65_535  # bound parameters in one statement (the protocol's limit)
+
     def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
                head: tuple[int, bytes, str, str]) -> None:
+        """Each table's rows in multi-row INSERTs (as many rows as the parameter limit allows), not one
+        execution per row: per entry, 107 -> 80 us of the writer's CPU and 127 -> 119 us of the server's
+        (batches of 8, interleaved runs)."""
         with self._lock, self._w.cursor() as c:
-            c.executemany("INSERT INTO entries(leaf_hash, data) VALUES (%s, %s)", [(r[1], r[5]) for r in leaves])
-            c.executemany("INSERT INTO leaves(idx, leaf_hash, entry_id, kind, recorded_at) VALUES (%s,%s,%s,%s,%s)",
-                          [r[:5] for r in leaves])
-            if personal:
-                c.executemany("INSERT INTO personal(idx, salt, data) VALUES (%s,%s,%s)", personal)
+            self._rows(c, "entries(leaf_hash, data)", [(r[1], r[5]) for r in leaves])
+            self._rows(c, "leaves(idx, leaf_hash, entry_id, kind, recorded_at)", [r[:5] for r in leaves])
+            self._rows(c, "personal(idx, salt, data)", personal)
             c.execute("INSERT INTO tree_heads(size, root, checkpoint, created_at) VALUES (%s,%s,%s,%s)", head)
+
+    def _rows(self, c: Any, into: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        width = len(rows[0])
+        one = "(" + ",".join(["%s"] * width) + ")"
+        step = self.MAX_PARAMS // width
+        for i in range(0, len(rows), step):
+            chunk = rows[i:i + step]
+            c.execute(f"INSERT INTO {into} VALUES " + ",".join([one] * len(chunk)), [v for r in chunk for v in r])
 
     def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]:
         with self._db.cursor() as c:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 
@@ -118,3 +119,22 @@ def test_postgres_refused_batches_leave_the_log_as_it_was(case: str, pg_url: str
         assert verify_receipt(lg.prove("after"))["entry"]["public"] == {}
     finally:
         lg.close()
+
+
+def test_postgres_batches_larger_than_one_statement(pg_url: str, signer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows go in multi-row INSERTs of at most MAX_PARAMS parameters; a larger batch takes several, in
+    the one transaction, and a refusal in a later statement takes the whole batch back."""
+    from sanctuary.ledger.service import _held_lock, _Pending
+    lg = Ledger(open_store(pg_url), signer)
+    monkeypatch.setattr(PostgresStore, "MAX_PARAMS", 11)  # two records, leaves or personal rows at a time
+    batch = [_Pending.prepare("decision", f"b{i}", {"i": i}, {"p": i}) for i in range(7)]
+    lg._write(batch)
+    assert all(p.error is None for p in batch)
+    assert lg.size() == 7 and lg.get("b6")["personal"] == {"p": 6} and lg.verify()["ok"]
+    again = [_Pending.prepare("decision", f"c{i}", {"i": i}, None) for i in range(5)] + [dataclasses.replace(batch[3])]
+    for p in again:
+        p.error, p.done = None, _held_lock()
+    lg._write(again)  # the last record is already stored: refused in the last statement of entries
+    assert all(p.error is not None for p in again)
+    assert lg.size() == 7 and lg.get("c0") is None and lg.verify()["ok"]
+    lg.close()
