@@ -4,6 +4,8 @@ A token looks like ``sct_<prefix>_<secret>``.  The database keeps the prefix (to
 argon2id hash of the whole token; the token itself is shown once, at creation.  Argon2 is deliberately
 slow, so a verified token is remembered in-process by its SHA-256 for a minute.  Revocation takes
 effect at once in the process that revoked, and within ``recheck_seconds`` (1 s) in every other worker.
+Rate limits are token buckets; under ``sanctuary serve --workers N`` the workers share them
+(:class:`SharedBuckets`), so a token gets its rate in all, not N times it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -56,6 +59,54 @@ class Principal:
 
 
 PUBLIC = Principal(Role.PUBLIC)
+
+
+class SharedBuckets:
+    """Token buckets in memory shared by the worker processes of one server (made by the parent, handed to
+    each worker at its start: :func:`share_buckets`).  A fixed table: a token's slot is its id modulo
+    :attr:`SLOTS`, probing onward past other tokens' slots; when a probe finds no room, the slot
+    idle longest is taken (that token starts again with a full bucket).  Each slot holds the token id,
+    the bucket's level and when it was last updated, on the monotonic clock every process shares."""
+
+    SLOTS = 1 << 14
+    PROBES = 32
+
+    def __init__(self, ctx: Any = None) -> None:
+        import multiprocessing
+        ctx = ctx or multiprocessing.get_context("spawn")
+        self.lock = ctx.Lock()
+        self.table = ctx.RawArray("d", 3 * self.SLOTS)  # token id (0 = free), level, last update
+
+    def take(self, token_id: int, rate: float, burst: float, now: float) -> bool:
+        """Take one request from the token's bucket; False when it is empty."""
+        t = self.table
+        with self.lock:
+            slot, oldest = -1, -1
+            for k in range(self.PROBES):
+                i = 3 * ((token_id + k) % self.SLOTS)
+                if t[i] == token_id:
+                    slot = i
+                    break
+                if t[i] == 0 or oldest < 0 or t[i + 2] < t[oldest + 2]:
+                    oldest = i
+                if t[i] == 0:
+                    break
+            if slot < 0:
+                slot = oldest
+                t[slot], t[slot + 1], t[slot + 2] = token_id, burst, now
+            level = min(burst, t[slot + 1] + (now - t[slot + 2]) * rate)
+            ok = level >= 1
+            t[slot + 1], t[slot + 2] = (level - 1 if ok else level), now
+            return ok
+
+
+_shared: SharedBuckets | None = None
+
+
+def share_buckets(buckets: SharedBuckets | None) -> None:
+    """Use ``buckets`` (shared with the other workers) for this process's rate limits."""
+    global _shared
+    _shared = buckets
 
 
 def new_token() -> tuple[str, str]:
@@ -134,6 +185,11 @@ class TokenAuthenticator:
         """Token bucket per token: ``rate`` requests per second, bursts up to ``burst``."""
         assert p.token_id is not None
         now = time.monotonic()
+        if _shared is not None:
+            if not _shared.take(p.token_id, self.rate, float(self.burst), now):
+                raise RateLimitedError(f"more than {self.rate:g} requests per second for this token",
+                                       token_prefix=p.token_prefix)
+            return
         with self._lock:
             level, last = self._buckets.get(p.token_id, (float(self.burst), now))
             level = min(float(self.burst), level + (now - last) * self.rate)

@@ -104,3 +104,51 @@ def test_connections_opened_together_reach_every_worker_and_sigterm_stops_them_a
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     assert not [w for w in workers if Path(f"/proc/{w}").exists()], "a worker outlived its parent"
+
+
+def test_workers_share_each_tokens_rate_limit(home: Path) -> None:
+    """Two workers, a limit of 2 requests/s (bursts of 4), 24 requests at once over 24 connections spread
+    across both workers: the token gets 4 and a little refill in all, not 4 from each worker."""
+    exe = Path(sys.executable).parent / "sanctuary"
+    env = {**os.environ, "SANCTUARY_RATE_LIMIT": "2"}
+    token = subprocess.run([str(exe), "user", "add", "c", "--role", "clerk", "--agency", "lasd"], env=env,
+                           check=True, capture_output=True, text=True).stdout.strip()
+    port = _free_port()
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--workers", "2"], env=env)
+    conns: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                c = socket.create_connection(("127.0.0.1", port), timeout=1)
+                c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                c.settimeout(30)
+                ok = c.recv(4096).startswith(b"HTTP/1.1 200")
+                c.close()
+                if ok and len([w for w in _children(proc.pid) if b"spawn_main" in Path(f"/proc/{w}/cmdline").read_bytes()]) == 2:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None, "the server did not come up"
+            time.sleep(0.2)
+        time.sleep(1.0)  # both workers serving
+        conns = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(24)]
+        t0 = time.monotonic()
+        for c in conns:
+            c.sendall(f"GET /v1/laws HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+        codes = []
+        for c in conns:
+            c.settimeout(60)
+            codes.append(int(c.recv(65536)[9:12]))
+        elapsed = time.monotonic() - t0
+        workers = [w for w in _children(proc.pid) if b"spawn_main" in Path(f"/proc/{w}/cmdline").read_bytes()]
+        est = _established_on(port)
+        assert all(_socket_inodes(w) & est for w in workers), "every worker holds some of the connections"
+        allowed = sum(1 for c in codes if c != 429)
+        assert set(codes) <= {200, 429}
+        assert 4 <= allowed <= 4 + int(2 * elapsed) + 1, (allowed, elapsed)
+    finally:
+        for c in conns:
+            c.close()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0

@@ -7,6 +7,7 @@ while the other sat idle.  Here each worker listens on its own socket bound to t
 ``SO_REUSEPORT``, and the kernel spreads new connections across the sockets by their address hash.
 Linux lets only processes of the same user join such a group of sockets.
 
+The workers share the per-token rate limits (:class:`~sanctuary.auth.SharedBuckets`).
 The parent keeps the sockets, starts one uvicorn server per socket in a process of its own, starts a
 new one on the same socket if a worker dies (stops everything if a worker could not even start), and
 on SIGINT or SIGTERM stops the workers gracefully.
@@ -29,12 +30,14 @@ def serve(host: str, port: int, workers: int, app: str = APP) -> int:
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(app, host=host, port=port, workers=workers, log_level="warning")
         return 0
+    from ..auth import SharedBuckets
     sockets = [listen(host, port) for _ in range(workers)]
     ctx = multiprocessing.get_context("spawn")
+    buckets = SharedBuckets(ctx)  # one rate limit per token across the workers
     procs: list[Any] = [None] * workers
 
     def start(i: int) -> None:
-        procs[i] = ctx.Process(target=_worker, args=(app, sockets[i]), name=f"sanctuary-api-{i}", daemon=False)
+        procs[i] = ctx.Process(target=_worker, args=(app, sockets[i], buckets), name=f"sanctuary-api-{i}", daemon=False)
         procs[i].start()
 
     stop = threading.Event()
@@ -76,6 +79,9 @@ def listen(host: str, port: int) -> socket.socket:
     return s
 
 
-def _worker(app: str, sock: socket.socket) -> None:
+def _worker(app: str, sock: socket.socket, buckets: Any = None) -> None:
     import uvicorn
+
+    from ..auth import share_buckets
+    share_buckets(buckets)  # before the app is imported and builds its authenticator
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
