@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +69,18 @@ class Sanctuary:
     ``sessions`` (SQLAlchemy) holds the review-case index; the ledger is the truth and the index is
     rebuilt from it at start-up, so a crash between the two loses no case."""
 
+    READINGS_RECHECK = 1.0  # seconds between looks for counsel's readings set by another process
+
     def __init__(self, ledger: Ledger, regime: str = "la-2026", sessions: Any = None) -> None:
         self.ledger = ledger
         self.regime_id = regime
         self.sessions = sessions
-        self.readings = self._readings_from_ledger()
-        self.engine = DecisionEngine(regime, self.readings)
+        self._readings_lock = threading.Lock()
+        self._readings_mark: int | None = -1
+        self._readings_checked = 0.0
+        self._readings: dict[str, str] = {}
+        self._engine: DecisionEngine | None = None
+        self._refresh_readings(force=True)
         self._record_law_version()
         if sessions is not None:
             self.sync_cases()
@@ -203,6 +211,32 @@ class Sanctuary:
                 out.extend(from_canonical(data)["public"]["determinations"])
         return out
 
+    # ---------------------------------------------------------------- counsel's readings
+    @property
+    def engine(self) -> DecisionEngine:
+        """The engine with counsel's current readings.  A reading set in another worker process (or on
+        another server sharing the database) is in the ledger: looked for at most once a second, and
+        taken up before the next decision."""
+        if time.monotonic() - self._readings_checked >= self.READINGS_RECHECK:
+            self._refresh_readings()
+        assert self._engine is not None
+        return self._engine
+
+    @property
+    def readings(self) -> dict[str, str]:
+        self.engine  # noqa: B018 -- brings the readings up to date
+        return self._readings
+
+    def _refresh_readings(self, force: bool = False) -> None:
+        with self._readings_lock:
+            self._readings_checked = time.monotonic()
+            mark = self.ledger.store.last_of_kind("interpretation")
+            if mark == self._readings_mark and not force:
+                return
+            self._readings = self._readings_from_ledger()
+            self._engine = DecisionEngine(self.regime_id, self._readings)
+            self._readings_mark = mark
+
     def _readings_from_ledger(self) -> dict[str, str]:
         from .ledger.canonical import from_canonical
         readings: dict[str, str] = {}
@@ -292,9 +326,9 @@ class Sanctuary:
         if reading not in it.options:
             raise InputError(f"{interpretation_id}: reading must be one of {', '.join(it.options)}", field="reading")
         now = dt.datetime.now(dt.UTC).isoformat()
+        self._refresh_readings()  # "previous" is the reading in force, wherever it was set
         receipt = self.ledger.append("interpretation", f"interp-{interpretation_id}-{now}",
                                      {"id": interpretation_id, "reading": reading, "by": by, "note": note,
-                                      "previous": self.readings.get(interpretation_id, it.default)})
-        self.readings[interpretation_id] = reading
-        self.engine = DecisionEngine(self.regime_id, self.readings)
+                                      "previous": self._readings.get(interpretation_id, it.default)})
+        self._refresh_readings(force=True)  # in force here at once
         return receipt

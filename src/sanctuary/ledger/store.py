@@ -85,6 +85,7 @@ class Store(Protocol):
     def size(self) -> int: ...
     def leaf_hashes(self, start: int, end: int) -> list[bytes]: ...
     def tail(self, start: int) -> list[bytes]: ...
+    def last_of_kind(self, kind: str) -> int | None: ...
     def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
                head: tuple[int, bytes, str, str]) -> None: ...
     def iter_leaves(self) -> Iterator[tuple[int, bytes, bytes | None]]: ...
@@ -207,6 +208,10 @@ class SQLiteStore:
         """The leaf hashes from index ``start`` to the end (what others appended since)."""
         with self._lock:
             return [r[0] for r in self._w.execute("SELECT leaf_hash FROM leaves WHERE idx >= ? ORDER BY idx", (start,))]
+
+    def last_of_kind(self, kind: str) -> int | None:
+        """The index of the latest entry of ``kind`` (from the (kind, idx) index), or None."""
+        return self._db.execute("SELECT MAX(idx) FROM leaves WHERE kind = ?", (kind,)).fetchone()[0]
 
     APPEND_WIDTH = 10  # columns of the append_rows view
     APPEND_ROWS = 32_766 // APPEND_WIDTH  # rows per statement under SQLite's bound-parameter limit
@@ -361,6 +366,10 @@ class PostgresStore:
                 "SELECT leaf_hash FROM leaves WHERE idx >= %s ORDER BY idx", (start,), binary=True).fetchall()]
 
     MAX_PARAMS = 65_535  # bound parameters in one statement (the protocol's limit)
+
+    def last_of_kind(self, kind: str) -> int | None:
+        """The index of the latest entry of ``kind`` (from the (kind, idx) index), or None."""
+        return self._db.execute("SELECT MAX(idx) FROM leaves WHERE kind = %s", (kind,)).fetchone()[0]
 
     def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
                head: tuple[int, bytes, str, str]) -> None:
