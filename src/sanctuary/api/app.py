@@ -648,7 +648,13 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
 
 
 def _session_secret() -> str:
-    """The key that signs staff sessions: HOME/session.key (0600), created on first use."""
+    """The key that signs staff sessions: HOME/session.key (0600), created on first use.
+
+    Every worker process starts by reading it, and on a fresh home they start together: the key is
+    written whole under a name of its own and then linked into place, which only the first can do, so
+    no worker reads a half-written (or empty) key or signs with a key the others do not share.  A home
+    that cannot be written gets a key for this process alone (sessions then last as long as it)."""
+    import contextlib
     import os
     import secrets
     from pathlib import Path
@@ -656,16 +662,25 @@ def _session_secret() -> str:
     from .. import settings
     path = Path(settings.get("home")) / "session.key"
     try:
-        if path.exists():
-            return path.read_text().strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key)
-        return key
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".session.key.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                with contextlib.suppress(FileExistsError):  # another worker's key is in place first: use it
+                    os.link(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        key = path.read_text().strip()
     except OSError:
-        return secrets.token_urlsafe(48)  # sessions then last as long as this process
+        return secrets.token_urlsafe(48)
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable key ({len(key)} characters): delete it and restart")
+    return key
 
 
 def _check_regimes(regimes: list[str]) -> None:
