@@ -63,6 +63,19 @@ def with_receipt(decision_json: bytes, receipt: dict[str, Any]) -> bytes:
     return decision_json[:-1] + b',"receipt":' + orjson.dumps(receipt) + b"}"
 
 
+def _insert_absent(db: Any, model: Any, rows: list[dict[str, Any]], keys: list[str],
+                   update: list[str] | None = None) -> int:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING (or DO UPDATE the ``update`` columns), on SQLite and
+    PostgreSQL alike; returns how many rows were inserted or updated."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    if not rows:
+        return 0
+    ins = (postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert)(model).values(rows)
+    stmt = ins.on_conflict_do_update(index_elements=keys, set_={c: ins.excluded[c] for c in update}) if update \
+        else ins.on_conflict_do_nothing(index_elements=keys)
+    return int(db.execute(stmt).rowcount or 0)
+
+
 class Sanctuary:
     """The engine and the ledger together: a decision is returned only once it is recorded.
 
@@ -90,8 +103,6 @@ class Sanctuary:
         """Open a case for every recorded decision with a review outcome; close those determined.
         Scans only the entries recorded since the last sync (a watermark kept in ``app_state``), or the
         whole ledger with ``full`` (rebuilding a lost index)."""
-        from sqlalchemy import select
-
         from .db.models import AppState, ReviewCase
         from .ledger.canonical import from_canonical
         with self.sessions.begin() as db:
@@ -109,23 +120,21 @@ class Sanctuary:
             else:
                 rec = from_canonical(data)
                 closed[rec["public"]["decision_id"]] = rec["id"]
+        # Idempotent writes: every worker syncs at start, and a worker (re)starting while another is
+        # deciding may open a case that worker is about to open too.
+        from sqlalchemy import update
+        now = dt.datetime.now(dt.UTC)
         n = 0
         with self.sessions.begin() as db:
-            wanted = set(opened) | set(closed)
-            have = {c.decision_id: c for c in db.execute(
-                select(ReviewCase).where(ReviewCase.decision_id.in_(wanted))).scalars()} if wanted else {}
-            for did, agency in opened.items():
-                if did not in have:
-                    have[did] = ReviewCase(decision_id=did, agency=agency, status="open")
-                    db.add(have[did])
-                    n += 1
+            rows = [{"decision_id": did, "agency": agency, "status": "open", "opened_at": now} for did, agency in opened.items()]
+            for i in range(0, len(rows), 1000):
+                n += _insert_absent(db, ReviewCase, rows[i:i + 1000], ["decision_id"])
             for did, entry in closed.items():
-                case = have.get(did)
-                if case is not None and case.status != "closed":
-                    case.status, case.determination_entry = "closed", entry
-                    case.closed_at = dt.datetime.now(dt.UTC)
+                db.execute(update(ReviewCase).where(ReviewCase.decision_id == did, ReviewCase.status != "closed")
+                           .values(status="closed", determination_entry=entry, closed_at=now))
             if last >= start:
-                db.merge(AppState(key="review_cases_synced_to", value=str(last + 1)))
+                _insert_absent(db, AppState, [{"key": "review_cases_synced_to", "value": str(last + 1)}], ["key"],
+                               update=["value"])
         return n
 
     def _open_case(self, d: Decision) -> None:
@@ -133,7 +142,8 @@ class Sanctuary:
             return
         from .db.models import ReviewCase
         with self.sessions.begin() as db:
-            db.add(ReviewCase(decision_id=d.decision_id, agency=d.agency, status="open"))
+            _insert_absent(db, ReviewCase, [{"decision_id": d.decision_id, "agency": d.agency, "status": "open",
+                                             "opened_at": dt.datetime.now(dt.UTC)}], ["decision_id"])
 
     def determine(self, decision_id: str, determinations: list[dict[str, Any]], note: str, by: str,
                   on: dt.date | None = None) -> dict[str, Any]:
