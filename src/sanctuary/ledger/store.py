@@ -361,9 +361,9 @@ class PostgresStore:
     def tail(self, start: int) -> list[bytes]:
         """The leaf hashes from index ``start`` to the end; inside :meth:`transaction`, what the lock
         lets this writer append after."""
-        # Planned afresh each time (about 50 us): a prepared statement keeps the plan made while the table
-        # was small (a scan of every row), and after a burst of appends one call took 1.5 ms, not 0.1,
-        # until the statistics caught up.
+        # Planned afresh each time: psycopg prepares a statement after five runs, and the plan made then,
+        # while the table was small, took 1.5 ms a call instead of 0.1 after a burst of appends (measured
+        # with 30,000 leaves), all of it inside the append lock.
         with self._lock:
             return [bytes(r[0]) for r in self._w.execute(
                 "SELECT leaf_hash FROM leaves WHERE idx >= %s ORDER BY idx", (start,), binary=True,
