@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 import time
@@ -20,6 +21,8 @@ from .ledger.checkpoint import Signer
 from .ledger.records import decision_entry
 from .ledger.service import Ledger
 from .ledger.store import open_store
+
+log = logging.getLogger(__name__)
 
 
 def key_path() -> Path:
@@ -93,6 +96,7 @@ class Sanctuary:
         self._readings_checked = 0.0
         self._readings: dict[str, str] = {}
         self._engine: DecisionEngine | None = None
+        self._index_behind = False
         self._refresh_readings(force=True)
         self._record_law_version()
         if sessions is not None:
@@ -148,7 +152,6 @@ class Sanctuary:
     def determine(self, decision_id: str, determinations: list[dict[str, Any]], note: str, by: str,
                   on: dt.date | None = None) -> dict[str, Any]:
         """Counsel's final determination: its own ledger entry, linked to the original decision."""
-        from .db.models import ReviewCase
         rec = self.ledger.get(decision_id)
         if rec is None or rec["kind"] != "decision":
             raise InputError(f"no decision {decision_id!r}", field="decision_id")
@@ -165,16 +168,42 @@ class Sanctuary:
             "determinations": [{"ask": d["ask"], "kind": asks[d["ask"]]["kind"], "was": asks[d["ask"]]["outcome"],
                                 "outcome": d["outcome"], "citations": list(d.get("citations", []))} for d in determinations],
         })
-        if self.sessions is not None:
-            from sqlalchemy import select
-            with self.sessions.begin() as db:
-                case = db.execute(select(ReviewCase).where(ReviewCase.decision_id == decision_id)).scalar_one_or_none()
-                if case is None:
-                    case = ReviewCase(decision_id=decision_id, agency=rec["public"]["agency"])
-                    db.add(case)
-                case.status, case.determination_entry = "closed", receipt["entry_id"]
-                case.closed_at = dt.datetime.now(dt.UTC)
+        self._index(self._close_case, decision_id, rec["public"]["agency"], receipt["entry_id"])
         return receipt
+
+    def _close_case(self, decision_id: str, agency: str, entry_id: str) -> None:
+        from sqlalchemy import update
+
+        from .db.models import ReviewCase
+        now = dt.datetime.now(dt.UTC)
+        with self.sessions.begin() as db:
+            _insert_absent(db, ReviewCase, [{"decision_id": decision_id, "agency": agency, "status": "open",
+                                             "opened_at": now}], ["decision_id"])
+            db.execute(update(ReviewCase).where(ReviewCase.decision_id == decision_id)
+                       .values(status="closed", determination_entry=entry_id, closed_at=now))
+
+    def _index(self, write: Any, *args: Any) -> None:
+        """A write to the review-case index after the ledger entry it follows is committed.  The ledger is
+        the truth: if the index cannot be written, the caller still gets its receipt (answering with an
+        error would invite a second, duplicate entry), and the index is brought up to date from the
+        ledger before this process next lists the queue (:meth:`catch_up_cases`) or at the next start."""
+        if self.sessions is None:
+            return
+        try:
+            write(*args)
+        except Exception:  # noqa: BLE001 -- logged; the index is rebuilt from the ledger
+            self._index_behind = True
+            log.warning("review-case index not updated (%s); it catches up from the ledger", write.__name__, exc_info=True)
+
+    def catch_up_cases(self) -> None:
+        """Sync the review-case index from the ledger if a write to it failed in this process."""
+        if self._index_behind and self.sessions is not None:
+            self._index_behind = False
+            try:
+                self.sync_cases()
+            except Exception:
+                self._index_behind = True
+                raise
 
     ACTIONS = ("performed", "declined")
 
@@ -265,7 +294,7 @@ class Sanctuary:
     def decide(self, data: dict[str, Any] | Request) -> Decision:
         d, _, public, personal = self._decision(data)
         receipt = self.ledger.append("decision", d.decision_id, public, personal)
-        self._open_case(d)
+        self._index(self._open_case, d)
         return d.model_copy(update={"receipt": receipt})
 
     async def decide_async(self, data: dict[str, Any] | Request) -> tuple[Decision, bytes]:
@@ -277,7 +306,7 @@ class Sanctuary:
         receipt = await self.ledger.append_async("decision", d.decision_id, public, personal)
         if any(a.outcome == "review" for a in d.asks) and self.sessions is not None:
             from starlette.concurrency import run_in_threadpool
-            await run_in_threadpool(self._open_case, d)
+            await run_in_threadpool(self._index, self._open_case, d)
         return d.model_copy(update={"receipt": receipt}), with_receipt(djson, receipt)
 
     def _decision(self, data: dict[str, Any] | Request) -> tuple[Decision, bytes, dict[str, Any], bytes]:

@@ -63,3 +63,28 @@ def test_workers_starting_together_sync_the_same_cases(tmp_path, signer, base_re
     assert not errors, errors
     assert _open_cases(sessions) == sorted(ids)
     sessions.kw["bind"].dispose()
+
+
+def test_a_recorded_decision_is_returned_when_its_case_cannot_be_written(api, svc, monkeypatch: pytest.MonkeyPatch,
+                                                                       base_request: dict) -> None:
+    """The ledger is the truth: the decision is recorded, so the clerk gets it (an error would invite a
+    duplicate); the queue catches the case up from the ledger before it is next listed."""
+    client, tokens = api
+    real = Sanctuary._open_case
+
+    def broken(self: Sanctuary, d) -> None:
+        raise RuntimeError("the index database is down")
+    monkeypatch.setattr(Sanctuary, "_open_case", broken)
+    r = client.post("/v1/decisions", json=_review_request(base_request), headers={"Authorization": f"Bearer {tokens['clerk-lasd']}"})
+    assert r.status_code == 201 and r.json()["receipt"]["ledger_index"] >= 0
+    did = r.json()["decision_id"]
+    monkeypatch.setattr(Sanctuary, "_open_case", real)
+    queue = client.get("/v1/reviews", headers={"Authorization": f"Bearer {tokens['counsel']}"})
+    assert [c["decision_id"] for c in queue.json()] == [did]
+    # counsel's determination closes it, and a failure to write the index there is not an error either
+    monkeypatch.setattr(Sanctuary, "_close_case", lambda self, *a: (_ for _ in ()).throw(RuntimeError("down")))
+    d = client.post(f"/v1/reviews/{did}/determination", headers={"Authorization": f"Bearer {tokens['counsel']}"},
+                    json={"determinations": [{"ask": 0, "outcome": "prohibited"}], "note": "checked"})
+    assert d.status_code == 201
+    monkeypatch.undo()
+    assert client.get("/v1/reviews", headers={"Authorization": f"Bearer {tokens['counsel']}"}).json() == []

@@ -473,6 +473,7 @@ def create_app(svc: Sanctuary, sessions: Any, *, rate: float = 200.0, burst: int
     @app.get("/v1/reviews")
     def reviews(request: Request, status: str = "open") -> list[dict[str, Any]]:
         who(request, "/v1/reviews")
+        svc.catch_up_cases()
         with sessions() as db:
             rows = db.execute(select(ReviewCase).where(ReviewCase.status == status[:12])
                               .order_by(ReviewCase.opened_at).limit(500)).scalars()

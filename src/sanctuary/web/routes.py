@@ -232,6 +232,7 @@ def router(svc: Any, auth: Any, guides_engine: Any) -> APIRouter:  # noqa: C901 
         from sqlalchemy import select
 
         from ..db.models import ReviewCase
+        svc.catch_up_cases()
         with svc.sessions() as db:
             cases = db.execute(select(ReviewCase).where(ReviewCase.status == "open").order_by(ReviewCase.opened_at).limit(200)).scalars().all()
             rows = [{"decision_id": c.decision_id, "agency": c.agency, "opened_at": c.opened_at} for c in cases]
