@@ -256,15 +256,18 @@ class Sanctuary:
         """The engine with counsel's current readings.  A reading set in another worker process (or on
         another server sharing the database) is in the ledger: looked for at most once a second, and
         taken up before the next decision."""
-        if time.monotonic() - self._readings_checked >= self.READINGS_RECHECK:
-            self._refresh_readings()
+        self._readings_current()
         assert self._engine is not None
         return self._engine
 
     @property
     def readings(self) -> dict[str, str]:
-        self.engine  # noqa: B018 -- brings the readings up to date
+        self._readings_current()
         return self._readings
+
+    def _readings_current(self) -> None:
+        if time.monotonic() - self._readings_checked >= self.READINGS_RECHECK:
+            self._refresh_readings()
 
     def _refresh_readings(self, force: bool = False) -> None:
         with self._readings_lock:

@@ -83,7 +83,6 @@ FullRow = tuple[int, bytes, bytes | None, bytes | None]
 class Store(Protocol):
     def transaction(self) -> Any: ...
     def size(self) -> int: ...
-    def leaf_hashes(self, start: int, end: int) -> list[bytes]: ...
     def tail(self, start: int) -> list[bytes]: ...
     def last_of_kind(self, kind: str) -> int | None: ...
     def insert(self, leaves: Sequence[LeafRow], personal: Sequence[tuple[int, bytes, bytes]],
@@ -199,10 +198,6 @@ class SQLiteStore:
 
     def size(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves").fetchone()[0])
-
-    def leaf_hashes(self, start: int, end: int) -> list[bytes]:
-        return [r[0] for r in self._db.execute(
-            "SELECT leaf_hash FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))]
 
     def tail(self, start: int) -> list[bytes]:
         """The leaf hashes from index ``start`` to the end (what others appended since)."""
@@ -353,10 +348,6 @@ class PostgresStore:
 
     def size(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves").fetchone()[0])
-
-    def leaf_hashes(self, start: int, end: int) -> list[bytes]:
-        return [bytes(r[0]) for r in self._db.execute(
-            "SELECT leaf_hash FROM leaves WHERE idx >= %s AND idx < %s ORDER BY idx", (start, end))]
 
     def tail(self, start: int) -> list[bytes]:
         """The leaf hashes from index ``start`` to the end; inside :meth:`transaction`, what the lock
