@@ -97,10 +97,18 @@ class Facts:
 
     @property
     def place(self) -> str | None:
-        p = self.ask.detail.get("place")
+        """Where the ask is to happen: its ``place``, else the agency's only kind of place, else unknown."""
+        return self.place_of(self.ask)
+
+    def place_of(self, ask: Ask) -> str | None:
+        p = ask.detail.get("place")
         if p:
             return str(p)
         return self.agency.places[0] if len(self.agency.places) == 1 else None
+
+    def asks_of(self, kind: str) -> list[Ask]:
+        """The request's asks of one kind (for obligation rules, which answer for the whole request)."""
+        return [a for a in self.req.asks if a.kind == kind]
 
     # ------------------------------------------------------------ who is asking, with what
     @cached_property

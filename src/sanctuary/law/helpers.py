@@ -26,8 +26,18 @@ def scoped(f: Facts) -> tuple[bool, Verdict | None]:
 
 
 def release_fields(f: Facts) -> bool:
-    fields = f.detail("fields") or []
-    return "release-date" in fields or "schedule" in fields
+    """Does the ask being decided want the person's release date or schedule?"""
+    return _release(f.ask.detail)
+
+
+def release_asked(f: Facts) -> bool:
+    """Does any personal-info ask of the request want the person's release date or schedule?"""
+    return any(_release(a.detail) for a in f.asks_of("personal-info"))
+
+
+def _release(detail: dict[str, object]) -> bool:
+    fields = detail.get("fields") or ()
+    return "release-date" in fields or "schedule" in fields  # type: ignore[operator]
 
 
 def unless(t: Tri, needed: str, refusal: str) -> Verdict | None:

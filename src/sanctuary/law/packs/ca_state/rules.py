@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sanctuary.engine.facts import Facts
-from sanctuary.law.helpers import release_fields, scoped
+from sanctuary.law.helpers import release_asked, release_fields, scoped
 from sanctuary.law.rules import Obligation, Outcome, RuleSet, Verdict
 from sanctuary.tri import Tri
 
@@ -398,7 +398,7 @@ def truth_copy(f: Facts, v: dict[str, Verdict]) -> list[Obligation]:
 
 @RULES.obligation("ca.truth.release-notice", instrument="truth-act", cites=["gov-7283.1-b"])
 def truth_release_notice(f: Facts, v: dict[str, Verdict]) -> list[Obligation]:
-    n = v.get("notify-release") or (v.get("personal-info") if release_fields(f) else None)
+    n = v.get("notify-release") or (v.get("personal-info") if release_asked(f) else None)
     if n is None or n.outcome not in (Outcome.PERMITTED, Outcome.REVIEW):
         return []
     return [Obligation("written-release-notice",
@@ -453,8 +453,7 @@ def task_force_report(f: Facts, v: dict[str, Verdict]) -> list[Obligation]:
 
 @RULES.obligation("ca.sb81.document", instrument="hs-24251", cites=["hs-24251"])
 def sb81_document(f: Facts, v: dict[str, Verdict]) -> list[Obligation]:
-    a = v.get("facility-access")
-    if a is None or f.place not in ("health-facility", None):
+    if "facility-access" not in v or all(f.place_of(a) not in ("health-facility", None) for a in f.asks_of("facility-access")):
         return []
     return [Obligation("witness-and-document", "Have the response witnessed and documented by at least one other staff member where possible.",
                        deadline="at the time")]
@@ -462,7 +461,7 @@ def sb81_document(f: Facts, v: dict[str, Verdict]) -> list[Obligation]:
 
 @RULES.obligation("ca.ab49.document", instrument="ed-234.7", cites=["ed-234.7"])
 def ab49_document(f: Facts, v: dict[str, Verdict]) -> list[Obligation]:
-    if "facility-access" not in v or f.place not in ("school", None):
+    if "facility-access" not in v or all(f.place_of(a) not in ("school", None) for a in f.asks_of("facility-access")):
         return []
     return [Obligation("school-access-steps", "Ask for valid identification where practicable, notify the school administrator, "
                        "and document the request and the response.", deadline="at the time")]
