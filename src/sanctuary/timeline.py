@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +43,17 @@ def within_years(then: date, now: date, years: int) -> bool:
     >>> within_years(date(2021, 3, 1), date(2026, 3, 2), 5)
     False
     """
-    if then > now:
-        return True
+    return then > now or then >= window_start(now, years)
+
+
+@lru_cache(maxsize=4096)
+def window_start(now: date, years: int) -> date:
+    """The first day within the ``years`` before ``now``: the same day ``years`` earlier (Feb 28 for Feb 29).
+
+    >>> window_start(date(2024, 2, 29), 5)
+    datetime.date(2019, 2, 28)
+    """
     try:
-        boundary = now.replace(year=now.year - years)
+        return now.replace(year=now.year - years)
     except ValueError:  # Feb 29
-        boundary = now.replace(year=now.year - years, day=28)
-    return then >= boundary
+        return now.replace(year=now.year - years, day=28)

@@ -18,15 +18,28 @@ from ..errors import NoApplicableRuleError, RuleConflictError
 from ..ids import new_id
 from ..law.models import LAYER_ORDER
 from ..law.registry import Regime, get_agency, load_regime
-from ..law.rules import RESTRICTIVENESS, Obligation, Outcome, Rule, Verdict
-from .facts import Facts
+from ..law.rules import RESTRICTIVENESS, Obligation, ObligationRule, Outcome, Rule, Verdict
+from ..offenses.parsing import parse_charge
+from .facts import Facts, detail_key
 from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built
+from .reads import WITH_ASKS, Memo, RecordingFacts, Seen
 
 
 class DecisionEngine:
-    def __init__(self, regime: str | Regime = "la-2026", interpretations: dict[str, str] | None = None) -> None:
+    """Decides requests under one regime and one set of readings (both fixed for the engine's life).
+
+    ``memo``: reuse an ask's answer where what its rules read comes out the same (see :meth:`_answer`);
+    the decision is identical either way (``tests/unit/engine/test_memo.py`` holds the two to each other)."""
+
+    def __init__(self, regime: str | Regime = "la-2026", interpretations: dict[str, str] | None = None,
+                 memo: bool = True) -> None:
         self.regime = load_regime(regime) if isinstance(regime, str) else regime
         self.interpretations = dict(interpretations or {})
+        self.memo = memo
+        self._asks = Memo()
+        self._duties_memo = Memo(WITH_ASKS)
+        self._decisions = Memo(WITH_ASKS)
+        self._days = self._era_days()
         self._by_ask: dict[str, list[Rule]] = {}
         for r in self.regime.rules:
             for a in r.asks:
@@ -37,6 +50,8 @@ class DecisionEngine:
         self._label_cache: dict[tuple[str, ...], list[str]] = {}
         self._rules_by_era: dict[tuple[str, str], ByEra] = {}
         self._set_aside: dict[str, list[str]] = {}
+        self._interpretations_used: dict[tuple[str, str], InterpretationUsed] = {}
+        self._charge_summaries: dict[str, dict[str, Any]] = {}
 
     def _rules_for(self, agency: Any, ask: str) -> list[tuple[Rule, Any]]:
         """Rules for an ask from instruments that bind the agency (dates are checked per decision)."""
@@ -54,12 +69,13 @@ class DecisionEngine:
             self._bound[key] = got
         return got
 
-    def _in_force(self, agency: Any, ask: str, on: dt.date) -> list[tuple[Rule, Any]]:
-        """The rules for an ask binding the agency whose rule and instrument are both in force on the day."""
+    def _in_force(self, agency: Any, ask: str, on: dt.date) -> tuple[int, list[tuple[Rule, Any]]]:
+        """The era of the day, and the rules for an ask binding the agency whose rule and instrument are
+        both in force on it."""
         got = self._rules_by_era.get((agency.id, ask))
         if got is None:
             got = self._rules_by_era[(agency.id, ask)] = ByEra(self._rules_for(agency, ask))
-        return got.on(on)
+        return got.era(on)
 
     # ------------------------------------------------------------------ public
     def decide(self, request: Request | dict[str, Any]) -> Decision:
@@ -67,41 +83,37 @@ class DecisionEngine:
         if req.regime != self.regime.id:
             other = self._others.get(req.regime)
             if other is None:
-                other = self._others[req.regime] = DecisionEngine(req.regime, self.interpretations)
+                other = self._others[req.regime] = DecisionEngine(req.regime, self.interpretations, self.memo)
             return other.decide(req)
         regime = self.regime
         agency = get_agency(req.agency)
         f = Facts(req, agency, regime, self.interpretations)
-        asks: list[AskDecision] = []
-        verdicts: list[Verdict] = []
-        trace_asks: list[dict[str, Any]] = []
-        would: list[str] = []
-        missing: list[str] = []
-        for ask, (rule, verdict, node) in zip(req.asks, self.decide_asks(f), strict=True):
-            verdicts.append(verdict)
-            cites = self.cite_labels(rule, verdict)
-            asks.append(built(AskDecision, kind=ask.kind, detail=dict(ask.detail), outcome=str(verdict.outcome),
-                                    citations=cites, reason=verdict.reason, deciding_rule=rule.id,
-                                    missing_facts=list(verdict.missing), qualifying=verdict.qualifying))
-            for m in verdict.missing:
-                if m not in missing:
-                    missing.append(m)
-            for w in verdict.would_change:
-                if w not in would:
-                    would.append(f"{ask.kind}: {w}")
-            trace_asks.append(node)
-        obligations = self._obligations(f, verdicts)
-        interp = [
-            built(InterpretationUsed, id=i, question=regime.interpretations[i].question, reading=v,
-                               meaning=regime.interpretations[i].options[v],
-                               default=v == regime.interpretations[i].default)
-            for i, v in sorted(f.used_interpretations.items())
-        ]
-        charges = [{"path": cf.path, "raw": cf.c.statute, **_charge_summary(cf.parsed)} for cf in f.convictions] + \
-                  [{"path": f"subject.pending_charges[{i}]", "raw": pc.statute, **_charge_summary(p)} for i, pc, p, _ in f.pending]
+        if self.memo:
+            ctx = (agency.id, req.from_authority, f.documents_key, f.asks_key, bisect_right(self._days, req.as_of))
+            got = self._decisions.find(ctx, f)
+            if got is not None:
+                asks, obligations, missing, would, trace_asks, readings = got[1]
+                f.used_interpretations.update(readings)
+                asks, obligations, trace_asks = list(asks), list(obligations), list(trace_asks)
+                missing, would = list(missing), list(would)
+            else:
+                seen = Seen()
+                asks, verdicts, missing, would, trace_asks = self._assemble(f, seen)
+                obligations = self._obligations(f, verdicts, seen)
+                # the verdicts the obligation rules read follow from what the asks' rules read
+                self._decisions.remember(ctx, {t for t in seen.tokens if t[0] != "verdict"}, (
+                    tuple(asks), tuple(obligations), tuple(missing), tuple(would), tuple(trace_asks),
+                    tuple(seen.readings.items())), f)
+        else:
+            asks, verdicts, missing, would, trace_asks = self._assemble(f, None)
+            obligations = self._obligations(f, verdicts)
+        interp = [self._interpretation(i, v) for i, v in sorted(f.used_interpretations.items())]
+        summary = self._charge_summaries
+        charges = [{"path": f"subject.{field}[{i}]", "raw": c.statute, **(summary.get(c.statute) or self._summary(c.statute))}
+                   for field in ("convictions", "pending_charges") for i, c in enumerate(getattr(req.subject, field))]
         # built from the engine's own typed values: constructed without re-validation (the contract test
         # checks every decision against docs/schema/decision.schema.json)
-        return built(Decision, 
+        return built(Decision,
             decision_id=new_id(), agency=agency.id, as_of=req.as_of, regime=regime.id,
             regime_in_force=regime.in_force, regime_label=regime.label, law_version=regime.law_version,
             asks=asks, obligations=obligations, missing_facts=missing, what_would_change=would,
@@ -110,18 +122,74 @@ class DecisionEngine:
             receipt=None,
         )
 
-    def decide_asks(self, f: Facts) -> list[tuple[Rule, Verdict, dict[str, Any]]]:
-        """Each ask's deciding rule, folded verdict and trace node (no obligations, no identifiers)."""
+    def _assemble(self, f: Facts, seen: Seen | None) -> tuple[list[AskDecision], list[Verdict], list[str],
+                                                               list[str], list[dict[str, Any]]]:
+        """The decision's asks, their verdicts, missing facts, what would change, and the trace's ask nodes."""
+        asks: list[AskDecision] = []
+        verdicts: list[Verdict] = []
+        trace_asks: list[dict[str, Any]] = []
+        would: list[str] = []
+        missing: list[str] = []
+        for ask, (rule, verdict, node) in zip(f.req.asks, self.decide_asks(f, seen), strict=True):
+            verdicts.append(verdict)
+            cites = self.cite_labels(rule, verdict)
+            asks.append(built(AskDecision, kind=ask.kind, detail=dict(ask.detail), outcome=str(verdict.outcome),
+                              citations=cites, reason=verdict.reason, deciding_rule=rule.id,
+                              missing_facts=list(verdict.missing), qualifying=verdict.qualifying))
+            for m in verdict.missing:
+                if m not in missing:
+                    missing.append(m)
+            for w in verdict.would_change:
+                w = f"{ask.kind}: {w}"
+                if w not in would:
+                    would.append(w)
+            trace_asks.append(node)
+        return asks, verdicts, missing, would, trace_asks
+
+    def decide_asks(self, f: Facts, seen: Seen | None = None) -> list[tuple[Rule, Verdict, dict[str, Any]]]:
+        """Each ask's deciding rule, folded verdict and trace node (no obligations, no identifiers).
+        ``seen`` collects what the rules read, and the readings they took (with the memo)."""
         out = []
         for idx, ask in enumerate(f.req.asks):
             f.ask = ask
-            out.append(self._decide_ask(f, idx))
+            era, rules = self._in_force(f.agency, ask.kind, f.as_of)
+            out.append(self._answer(f, idx, era, rules, seen or Seen()) if self.memo else self._decide_ask(f, idx, f.as_of, rules))
         return out
 
     def cite_labels(self, rule: Rule, verdict: Verdict) -> list[str]:
         return self._labels((*rule.cites, *verdict.cites))
 
     # ------------------------------------------------------------------ internals
+    def _era_days(self) -> list[dt.date]:
+        """The days on which any instrument, provision, rule or obligation of the regime starts or stops
+        being in force: between two of them, the same law is in force on every day."""
+        days: set[dt.date] = set()
+        reg = self.regime
+        for iv in [i.interval for i in reg.instruments.values()] + [p.interval for p in reg.provisions.values()] + \
+                  [r.interval for r in (*reg.rules, *reg.obligation_rules)]:
+            if iv.effective is not None:
+                days.add(iv.effective)
+            if iv.ends is not None:
+                days.add(iv.ends + dt.timedelta(days=1))
+        return sorted(days)
+
+    def _interpretation(self, i: str, reading: str) -> InterpretationUsed:
+        """The decision's account of a reading used (one shared, read-only object per reading)."""
+        got = self._interpretations_used.get((i, reading))
+        if got is None:
+            it = self.regime.interpretations[i]
+            got = self._interpretations_used[(i, reading)] = built(
+                InterpretationUsed, id=i, question=it.question, reading=reading, meaning=it.options[reading],
+                default=reading == it.default)
+        return got
+
+    def _summary(self, statute: str) -> dict[str, Any]:
+        """How the catalog read a charge string (a function of the string alone: kept per string)."""
+        if len(self._charge_summaries) > 100_000:
+            self._charge_summaries.clear()
+        got = self._charge_summaries[statute] = _charge_summary(parse_charge(statute))
+        return got
+
     def _labels(self, ids: tuple[str, ...]) -> list[str]:
         got = self._label_cache.get(ids)
         if got is None:
@@ -133,11 +201,39 @@ class DecisionEngine:
             self._label_cache[ids] = got
         return list(got)
 
-    def _decide_ask(self, f: Facts, idx: int) -> tuple[Rule, Verdict, dict[str, Any]]:
+    def _answer(self, f: Facts, idx: int, era: int, rules: list[tuple[Rule, Any]],
+                seen: Seen) -> tuple[Rule, Verdict, dict[str, Any]]:
+        """:meth:`_decide_ask`, reusing the answer to an ask of the same kind and detail, to the same
+        agency, in the same era of the law, from the same requester with the same documents, on which
+        everything the rules read came out the same (a subject or context field, the 7282.5 gate, the
+        day).  A miss is evaluated by a :class:`RecordingFacts` and remembered under what it read; an
+        ask whose rules read the person's record outside the gate, or the request in a way the memo
+        cannot key, is not remembered."""
         ask = f.ask
-        as_of = f.as_of
+        ctx = (f.agency.id, f.req.from_authority, f.documents_key, ask.kind, era, detail_key(ask.detail))
+        got = self._asks.find(ctx, f)
+        if got is not None:
+            pattern, (rule, verdict, node, readings) = got
+            f.used_interpretations.update(readings)
+            seen.tokens.update(pattern)
+            seen.readings.update(readings)
+            return rule, verdict, {**node, "index": idx, "detail": dict(ask.detail)}
+        r = RecordingFacts(f.req, f.agency, f.regime, f._interp)
+        r.ask = ask
+        r._gates = f._gates  # a gate is the request's, whichever of the two computes it
+        rule, verdict, node = self._decide_ask(r, idx, f.as_of, rules)
+        f.used_interpretations.update(r.used_interpretations)
+        seen.tokens.update(r.read)
+        seen.readings.update(r.readings)
+        self._asks.remember(ctx, r.read, (rule, verdict, node, tuple(r.readings.items())), f)
+        return rule, verdict, node
+
+    def _decide_ask(self, f: Facts, idx: int, as_of: dt.date,
+                    rules: list[tuple[Rule, Any]]) -> tuple[Rule, Verdict, dict[str, Any]]:
+        """Evaluate ``rules`` (those in force on ``as_of`` for the ask, binding the agency) and fold them."""
+        ask = f.ask
         by_layer: dict[str, list[tuple[Rule, Verdict]]] = {}
-        for r, ins in self._in_force(f.agency, ask.kind, as_of):
+        for r, ins in rules:
             v = r.fn(f)
             if v is not None:
                 by_layer.setdefault(ins.layer, []).append((r, v))
@@ -210,20 +306,48 @@ class DecisionEngine:
                 "layers": layers, "notes": notes + set_aside}
         return rule, verdict, node
 
-    def _obligations(self, f: Facts, verdicts: list[Verdict]) -> list[ObligationOut]:
-        out: list[ObligationOut] = []
-        seen: set[tuple[str, str]] = set()
+    def _obligations(self, f: Facts, verdicts: list[Verdict], seen: Seen | None = None) -> list[ObligationOut]:
+        """The duties that follow, from every obligation rule in force binding the agency.  With the memo,
+        reused where the same asks of the same agency, requester and documents, in the same era, came
+        out with the same values of what the obligation rules read (see :meth:`_answer`)."""
         by_kind: dict[str, Verdict] = {}
         for ask, v in zip(f.req.asks, verdicts, strict=True):
             prev = by_kind.get(ask.kind)
             if prev is None or RESTRICTIVENESS[v.outcome] < RESTRICTIVENESS[prev.outcome]:
                 by_kind[ask.kind] = v
+        f.verdicts = by_kind
+        f.ask = f.req.asks[-1]  # as after deciding the asks in order (obligation rules should not read it)
         by_era = self._obligations_by_era.get(f.agency.id)
         if by_era is None:
             by_era = self._obligations_by_era[f.agency.id] = ByEra([
                 (o, self.regime.instruments[o.instrument]) for o in self.regime.obligation_rules
                 if f.agency.bound_by(self.regime.instruments[o.instrument].binds)])
-        for orule, _ in by_era.on(f.as_of):
+        era, rules = by_era.era(f.as_of)
+        if not self.memo:
+            return self._duties(f, by_kind, rules)
+        ctx = (f.agency.id, f.req.from_authority, f.documents_key, f.asks_key, era)
+        seen = seen or Seen()
+        got = self._duties_memo.find(ctx, f)
+        if got is not None:
+            pattern, (out, readings) = got
+            f.used_interpretations.update(readings)
+            seen.tokens.update(pattern)
+            seen.readings.update(readings)
+            return list(out)
+        r = RecordingFacts(f.req, f.agency, f.regime, f._interp)
+        r.ask, r._gates = f.ask, f._gates
+        r.verdicts = r.recording(by_kind)  # type: ignore[assignment]
+        out = self._duties(r, r.verdicts, rules)
+        f.used_interpretations.update(r.used_interpretations)
+        seen.tokens.update(r.read)
+        seen.readings.update(r.readings)
+        self._duties_memo.remember(ctx, r.read, (tuple(out), tuple(r.readings.items())), f)
+        return out
+
+    def _duties(self, f: Facts, by_kind: Any, rules: list[tuple[ObligationRule, Any]]) -> list[ObligationOut]:
+        out: list[ObligationOut] = []
+        seen: set[tuple[str, str]] = set()
+        for orule, _ in rules:
             ob: Obligation
             for ob in orule.fn(f, by_kind):
                 key = (ob.kind, ob.text)
@@ -253,12 +377,16 @@ class ByEra:
         self._eras: dict[int, list[tuple[Any, Any]]] = {}
 
     def on(self, day: dt.date) -> list[tuple[Any, Any]]:
+        return self.era(day)[1]
+
+    def era(self, day: dt.date) -> tuple[int, list[tuple[Any, Any]]]:
+        """The era the day falls in (its number), and the pairs in force in it."""
         era = bisect_right(self.days, day)
         got = self._eras.get(era)
         if got is None:
             got = self._eras[era] = [(r, ins) for r, ins in self.pairs
                                      if ins.interval.in_force(day) and r.interval.in_force(day)]
-        return got
+        return era, got
 
 
 def _charge_summary(p: Any) -> dict[str, Any]:
@@ -274,3 +402,4 @@ def decide(request: Request | dict[str, Any], regime: str = "la-2026") -> Decisi
     if eng is None:
         eng = _engines[regime] = DecisionEngine(regime)
     return eng.decide(request)
+

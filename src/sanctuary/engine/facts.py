@@ -7,6 +7,7 @@ what a regime *does* with the gate is in its pack's rules.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..offenses.classify import FINDINGS, OffenseProfile, profile_of
 from ..offenses.models import ParsedCharge
 from ..offenses.parsing import parse_charge
-from ..timeline import within_years
+from ..timeline import window_start, within_years
 from ..tri import Tri
 from .models import Ask, Conviction, Document, PendingCharge, Request
 
@@ -39,6 +40,12 @@ class Gate:
     cites: tuple[str, ...]       # provision ids of the satisfied route(s), or of the gate itself
     qualifying: str | None       # "PC 187(a), 2019 felony (7282.5(a)(1))"
     reasons: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:  # the engine's memo keys on gates: hash once
+        object.__setattr__(self, "_hash", hash((self.value, self.cites, self.qualifying, self.reasons)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined,no-any-return]
 
 
 def _doc_tri(doc: Document, kinds: tuple[str, ...], signers: tuple[str, ...], bases: tuple[str, ...] | None,
@@ -82,7 +89,8 @@ class Facts:
         self.used_interpretations: dict[str, str] = {}
         self.ask: Ask = req.asks[0]
         self._gates: dict[str, Gate] = {}
-        self._routes: dict[int, list[tuple[Tri, tuple[str, ...], str]]] = {}
+        self.verdicts: dict[str, Any] = {}  # each ask kind's verdict, set by the engine for the obligation rules
+        self._routes: dict[int, tuple[Any, ...]] = {}
 
     # ------------------------------------------------------------ interpretations
     def reading(self, interpretation_id: str) -> str:
@@ -125,6 +133,16 @@ class Facts:
         return Tri.unknown(
             "is the requester performing immigration enforcement functions (Gov. Code § 7284.4(c))? "
             "Name the agency and whether the matter is civil immigration, criminal immigration or another federal crime")
+
+    @cached_property
+    def documents_key(self) -> int:
+        """The documents (every field), as a number (the engine's memo keys on them)."""
+        return intern_key(tuple(tuple(d.__dict__.values()) for d in self.req.documents))
+
+    @cached_property
+    def asks_key(self) -> int:
+        """Every ask's kind and detail, as a number (the engine's memo keys decisions and obligations on them)."""
+        return intern_key(tuple((a.kind, detail_key(a.detail)) for a in self.req.asks))
 
     def _any_doc(self, kinds: tuple[str, ...], signers: tuple[str, ...], bases: tuple[str, ...] | None, what: str) -> Tri:
         return Tri.any([_doc_tri(d, kinds, signers, bases, what) for d in self.req.documents])
@@ -226,52 +244,124 @@ class Facts:
 
     # ------------------------------------------------------------ 7282.5
     def conviction_routes(self, cf: ConvictionFacts) -> list[tuple[Tri, tuple[str, ...], str]]:
-        """7282.5(a)(1)-(3) for one conviction (purpose-independent, computed once).
+        """7282.5(a)(1)-(3) for one conviction (purpose-independent, computed once): see :meth:`_routes_of`."""
+        return self._routes_of(cf.i)[0]
+
+    def _routes_of(self, i: int) -> tuple[list[tuple[Tri, tuple[str, ...], str]], tuple[tuple[str, str], ...], bool, bool]:
+        """The routes of conviction ``i``, the readings they took, whether a Prop 47 prong bars (a)(6), and
+        whether any route qualifies.
 
         Memoised across requests on everything :func:`_conviction_routes` reads: the conviction's own
         fields and position (its messages name ``subject.convictions[i]``), where its date falls against
         the request's day (after it -- the message names the day --, before Realignment, within 15 and 5
-        years) and the interpretations in force; the readings it consulted are replayed on a hit."""
-        got = self._routes.get(cf.i)
+        years) and the interpretations in force; the readings it consulted are replayed on a hit.  The
+        conviction's charge is parsed only when the memo has not seen it."""
+        got = self._routes.get(i)
         if got is None:
             memo = self.regime.memo.setdefault(("routes", tuple(sorted(self._interp.items()))), {})
-            key = _route_key(cf, self.as_of)
-            hit = memo.get(key)
-            if hit is None:
+            key = self.route_keys[i]
+            got = memo.get(key)
+            if got is None:
                 outer, self.used_interpretations = self.used_interpretations, {}
                 try:
-                    routes = _conviction_routes(self, cf)
+                    routes = _conviction_routes(self, self.convictions[i])
                 finally:
                     used, self.used_interpretations = self.used_interpretations, outer
                 if len(memo) > 100_000:
                     memo.clear()
-                hit = memo[key] = (routes, tuple(used.items()))
-            got = self._routes[cf.i] = hit[0]
-            self.used_interpretations.update(hit[1])
+                got = memo[key] = (routes, tuple(used.items()),
+                                   any("gov-7282.5-a6" in r[1] and r[0].false for r in routes), any(r[0].true for r in routes))
+            self._routes[i] = got
+            self.used_interpretations.update(got[1])
         return got
 
     def trust_gate(self, purpose: str) -> Gate:
         """Gov. Code § 7282.5(a)(1)-(6) and (b).  ``purpose``: ``notify`` or ``transfer``.
 
         The purposes differ only in whether (b) reaches pending charges; a person with none has one gate
-        for both, computed once."""
+        for both, computed once.  Memoised across requests on everything the gate reads (see
+        :func:`_gate_key`); the readings it consulted are replayed on a hit."""
         got = self._gates.get(purpose)
         if got is None:
             other = self._gates.get("transfer" if purpose == "notify" else "notify")
-            got = self._gates[purpose] = other if other is not None and not self.pending else _trust_gate(self, purpose)
+            if other is not None and not self.subject.pending_charges:
+                got = self._gates[purpose] = other
+                return got
+            memo = self.regime.memo.setdefault(("gates", tuple(sorted(self._interp.items()))), {})
+            key = _gate_key(self, purpose)
+            hit = memo.get(key)
+            if hit is None:
+                outer, self.used_interpretations = self.used_interpretations, {}
+                try:
+                    gate = _trust_gate(self, purpose)
+                finally:
+                    used, self.used_interpretations = self.used_interpretations, outer
+                if len(memo) > 100_000:
+                    memo.clear()
+                hit = memo[key] = (gate, tuple(used.items()))
+            got = self._gates[purpose] = hit[0]
+            self.used_interpretations.update(hit[1])
         return got
 
+    @cached_property
+    def route_keys(self) -> tuple[tuple[Any, ...], ...]:
+        """Each conviction as the 7282.5 routes read it (:func:`_route_key`)."""
+        as_of = self.as_of
+        start15, start5 = window_start(as_of, 15), window_start(as_of, 5)
+        return tuple(_route_key(i, c, as_of, start15, start5) for i, c in enumerate(self.subject.convictions))
 
-def _route_key(cf: ConvictionFacts, as_of: dt.date) -> tuple[Any, ...]:
-    c, d = cf.c, cf.c.date
+    @property
+    def year(self) -> int:
+        """The year of the request's day (a rule that needs only the year reads this, not ``as_of``)."""
+        return self.as_of.year
+
+
+def _gate_key(f: Facts, purpose: str) -> tuple[Any, ...]:
+    """Everything :func:`_trust_gate` reads: each conviction as :func:`_route_key` sees it, the CSAR and
+    federal facts, each pending charge, and the purpose when there are pending charges (without any,
+    both purposes have one gate)."""
+    s = f.subject
+    return (f.route_keys,
+            s.csar_registrant, s.federal_aggravated_felony, s.outstanding_federal_felony_warrant,
+            tuple((p.statute, p.level, p.magistrate_probable_cause) for p in s.pending_charges),
+            purpose if s.pending_charges else None)
+
+
+_KEYS: dict[Any, int] = {}
+_NEXT_KEY = itertools.count()
+
+
+def intern_key(value: Any) -> int:
+    """A number for a hashable value, the same for equal values while the table lasts (it starts afresh
+    past 100,000 values; numbers are never given out twice, so a key made before that only stops matching)."""
+    got = _KEYS.get(value)
+    if got is None:
+        if len(_KEYS) >= 100_000:
+            _KEYS.clear()
+        got = _KEYS[value] = next(_NEXT_KEY)
+    return got
+
+
+def detail_key(detail: dict[str, Any]) -> tuple[Any, ...]:
+    """An ask's detail as a hashable key (its lists as tuples)."""
+    if not detail:
+        return ()
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in detail.items())
+
+
+def _route_key(i: int, c: Conviction, as_of: dt.date, start15: dt.date | None = None,
+               start5: dt.date | None = None) -> tuple[Any, ...]:
+    """Everything :func:`_conviction_routes` reads of conviction ``i``: its fields, and where its date falls
+    against ``as_of`` (``start15``/``start5``: the first days within 15 and 5 years, if known)."""
+    d = c.date
     when: tuple[Any, ...] | None
     if d is None:
         when = None
     elif d > as_of:
         when = ("after", as_of)
-    else:
-        when = (d < REALIGNMENT, within_years(d, as_of, 15), within_years(d, as_of, 5))
-    return (cf.i, c.statute, c.level, c.jurisdiction, c.reduced, c.juvenile,
+    else:  # within_years(d, as_of, 15) and (..., 5)
+        when = (d < REALIGNMENT, d >= (start15 or window_start(as_of, 15)), d >= (start5 or window_start(as_of, 5)))
+    return (i, c.statute, c.level, c.jurisdiction, c.reduced, c.juvenile,
             None if c.findings is None else tuple(c.findings), when)
 
 
@@ -401,14 +491,15 @@ def pending_route(i: int, pc: PendingCharge, parsed: ParsedCharge, prof: Offense
 def _trust_gate(f: Facts, purpose: str) -> Gate:
     routes: list[tuple[Tri, tuple[str, ...], str]] = []
     prop47_person = False
-    person_reading = any(cf.c.level == "misdemeanor" or cf.c.reduced for cf in f.convictions) and \
+    convictions = f.subject.convictions
+    person_reading = any(c.level == "misdemeanor" or c.reduced for c in convictions) and \
         f.reading("prop47-scope") == "person"
-    for cf in f.convictions:
-        rs = f.conviction_routes(cf)
+    for i in range(len(convictions)):
+        rs, _, a6_bars, qualifies = f._routes_of(i)
         routes.extend(rs)
-        if any("gov-7282.5-a6" in r[1] and r[0].false for r in rs):
+        if a6_bars:
             prop47_person = True
-        elif not person_reading and any(r[0].true for r in rs):
+        elif not person_reading and qualifies:
             break  # one qualifying conviction settles the gate
     s = f.subject
     routes.append((Tri.of(s.csar_registrant, "is the person a current registrant on the California Sex and Arson Registry? (subject.csar_registrant)", "current CSAR registrant"),

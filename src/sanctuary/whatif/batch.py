@@ -46,6 +46,8 @@ import polars as pl
 
 from ..engine.decide import DecisionEngine
 from ..engine.facts import REALIGNMENT, ConvictionFacts, Facts, pending_route
+from ..engine.reads import AS_OF, YEAR
+from ..engine.reads import RecordingFacts as EngineRecordingFacts
 from ..law.registry import get_agency
 from ..offenses.parsing import parse_charge
 from .schema import RECORD_SCHEMA, REQUEST_SCHEMA, TRI_COLUMNS, collect_named, conform, to_request
@@ -81,61 +83,25 @@ _KNOWN = frozenset(TRI_COLUMNS) | {"preferred_language"}
 _ALWAYS_READ = frozenset({"documents", "from_authority", "agency", "as_of", "regime"})
 
 
-class _Reads:
-    """A read-only view of the request's subject or context that notes each field a rule reads."""
+class RecordingFacts(EngineRecordingFacts):
+    """The engine's recorder, its reads as the batch engine's columns (:attr:`columns`)."""
 
-    __slots__ = ("_facts", "_obj")
-
-    def __init__(self, obj: Any, facts: RecordingFacts) -> None:
-        self._obj, self._facts = obj, facts
-
-    def __getattr__(self, name: str) -> Any:
-        if not self._facts.quiet and name not in _ALWAYS_READ:
-            self._facts.read.add(name if name in _KNOWN else "*")
-        return getattr(self._obj, name)
-
-
-class RecordingFacts(Facts):
-    """:class:`Facts` that notes what the rules read (``read``): fact columns, ``gate_n``/``gate_t`` for the
-    7282.5 gate, ``*`` for anything the batch engine cannot key (a record read outside the gate)."""
-
-    def __init__(self, *a: Any, **kw: Any) -> None:
-        super().__init__(*a, **kw)
-        self.read: set[str] = set()
-        self.quiet = 0
-        self.subject = _Reads(self.subject, self)  # type: ignore[assignment]
-        self.context = _Reads(self.context, self)  # type: ignore[assignment]
-        self.req = _Reads(self.req, self)  # type: ignore[assignment]  # req.subject etc. count as "*"
-
-    def _record(self, name: str) -> Any:
-        """A person's record read outside the gate cannot be keyed by the gate ids: key on the request.
-        Computed once, quietly (the gate reads it too)."""
-        if not self.quiet:
-            self.read.add("*")
-        got = self.__dict__.get(f"_{name}")
-        if got is None:
-            self.quiet += 1
-            try:
-                got = self.__dict__[f"_{name}"] = getattr(Facts, name).func(self)
-            finally:
-                self.quiet -= 1
-        return got
-
-    @property  # type: ignore[override]
-    def convictions(self) -> Any:
-        return self._record("convictions")
-
-    @property  # type: ignore[override]
-    def pending(self) -> Any:
-        return self._record("pending")
-
-    def trust_gate(self, purpose: str) -> Any:
-        self.read.add("gate_n" if purpose == "notify" else "gate_t")
-        self.quiet += 1
-        try:
-            return super().trust_gate(purpose)
-        finally:
-            self.quiet -= 1
+    @property
+    def columns(self) -> set[str]:
+        """Fact columns, ``gate_n``/``gate_t`` for the 7282.5 gate, ``*`` for anything the batch engine
+        cannot key (a record read outside the gate, a field it does not know, the other asks).  The day
+        is keyed by the law's epoch and the year, which every row's key holds."""
+        out: set[str] = set()
+        for t in self.read:
+            if t in (AS_OF, YEAR) or (t[0] == "req" and t[1] in _ALWAYS_READ):
+                continue
+            if t[0] == "gate":
+                out.add("gate_n" if t[1] == "notify" else "gate_t")
+            elif t[0] in ("subject", "context") and t[1] in _KNOWN:
+                out.add(t[1])
+            else:
+                out.add("*")
+        return out
 
 
 class KeyCollisionError(RuntimeError):
@@ -370,12 +336,13 @@ class BatchEngine:
                 for p, code in gates:  # a gate's code stands for the gate (the patterns rest on that too)
                     if code in self._gate_memo:
                         f._gates[p] = self._gate_memo[code]
-                rule, verdict, _ = self.scalar._decide_ask(f, idx)
+                rule, verdict, _ = self.scalar._decide_ask(f, idx, request.as_of, self.scalar._in_force(f.agency, kind, request.as_of)[1])
                 for p, code in gates:
                     if p in f._gates:
                         self._gate_memo[code] = f._gates[p]
                 self.scalar_calls += 1
-                read = tuple(c for c in OPTIONAL if c in f.read) if "*" not in f.read else ("request_id",)
+                cols = f.columns
+                read = tuple(c for c in OPTIONAL if c in cols) if "*" not in cols else ("request_id",)
                 got = read, (str(verdict.outcome), rule.id, "; ".join(self.scalar.cite_labels(rule, verdict)))
                 pats = self._ask_patterns.setdefault((ctx, kind), [])
                 if read not in pats:

@@ -86,24 +86,24 @@ def test_a_rule_reading_the_other_asks_keys_on_the_request() -> None:
     req = Request.parse({"agency": "lasd", "as_of": "2026-01-01", "asks": [{"kind": "hold"}, {"kind": "transfer"}]})
     f = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
     _ = f.req.documents
-    assert f.read == set()
+    assert f.columns == set()
     _ = f.req.asks
-    assert f.read == {"*"}
+    assert f.columns == {"*"}
 
 
 def test_a_rule_reading_the_record_outside_the_gate_keys_on_the_request() -> None:
     req = Request.parse({"agency": "lasd", "as_of": "2026-01-01", "asks": [{"kind": "hold"}],
                          "subject": {"convictions": [{"statute": "211PC"}]}})
     f = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
-    f.trust_gate("notify")
-    assert f.read == {"gate_n"}  # the gate reads the record quietly: it is keyed by its own result
+    _ = f.trust_gate("notify").value
+    assert f.columns == {"gate_n"}  # the gate reads the record quietly: it is keyed by its own result
     _ = f.convictions
-    assert "*" in f.read
+    assert "*" in f.columns
     g = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
     _ = g.req.subject
-    assert "*" in g.read
+    assert "*" in g.columns
     _ = g.subject.release_info_public
-    assert "release_info_public" in g.read
+    assert "release_info_public" in g.columns
 
 
 @pytest.mark.parametrize(("day", "want"), [(dt.date(2025, 12, 31), "permitted"), (dt.date(2026, 1, 1), "required")])

@@ -426,10 +426,10 @@ def truth_record(f: Facts, v: dict[str, Verdict]) -> list[Obligation]:
         return []
     out = [Obligation("record-ice-access", f"Record the ICE access ({', '.join(access)}) with its date and type: it is a public record.",
                       condition="if access is given")]
-    if f.as_of.year >= 2018:
-        out.append(Obligation("community-forum", f"ICE access given in {f.as_of.year} obliges the governing body to hold a community "
-                              f"forum in {f.as_of.year + 1}, noticed 30 days ahead.", cites=("gov-7283.1-d",),
-                              deadline=f"{f.as_of.year + 1}-12-31", condition="if access is given"))
+    if f.year >= 2018:
+        out.append(Obligation("community-forum", f"ICE access given in {f.year} obliges the governing body to hold a community "
+                              f"forum in {f.year + 1}, noticed 30 days ahead.", cites=("gov-7283.1-d",),
+                              deadline=f"{f.year + 1}-12-31", condition="if access is given"))
     return out
 
 
@@ -439,7 +439,7 @@ def transfer_report(f: Facts, v: dict[str, Verdict]) -> list[Obligation]:
     if t is None or t.outcome not in (Outcome.PERMITTED, Outcome.REQUIRED):
         return []
     return [Obligation("annual-transfer-report", f"Count the transfer, and the offense that allowed it ({t.qualifying}), in the annual report to DOJ.",
-                       deadline=f"{f.as_of.year + 1}", condition="if the transfer takes place")]
+                       deadline=f"{f.year + 1}", condition="if the transfer takes place")]
 
 
 @RULES.obligation("ca.values.task-force-report", instrument="values-act", cites=["gov-7284.6-c1"])

@@ -13,7 +13,7 @@ DETAINERS = ("i-247a", "i-247d", "i-247n", "i-247x")
 
 
 def _detainer_cite(f: Facts) -> str:
-    return "tx-ccp-2a.060" if f.as_of.year >= 2025 else "tx-ccp-2.251"
+    return "tx-ccp-2a.060" if f.year >= 2025 else "tx-ccp-2.251"
 
 
 def _has_detainer(f: Facts) -> bool:

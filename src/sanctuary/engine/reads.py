@@ -1,0 +1,214 @@
+"""What a rule reads, so that its answer can be reused wherever those reads come out the same.
+
+:class:`RecordingFacts` is a :class:`~sanctuary.engine.facts.Facts` that notes every fact a rule
+consults, as a token:
+
+- ``("subject", name)`` and ``("context", name)``: a field of the request's subject or context;
+- ``("req", name)``: a field read from the request itself;
+- ``("verdict", kind, field)``: a field of the verdict on an ask of that kind (obligation rules);
+- ``("gate", purpose, field)``: a field of the Gov. Code § 7282.5 gate for ``notify`` or ``transfer``
+  (its value, citations, qualifying record or reasons; the gate reads the person's record quietly: its
+  own result stands for what it read);
+- ``AS_OF``: the request's day itself (the engine picks the rules in force without reading it), and
+  ``YEAR``, its year alone;
+- ``RECORDS``: the person's convictions or pending charges, read outside the gate.
+
+A reading of unsettled law taken outside the gate is noted in ``readings``, so that a reused answer
+can report it again.  The recorder is sound for any pack: every way a rule can see the request goes
+through a noted read.  Used by the scalar engine's ask memo (:mod:`sanctuary.engine.decide`) and by the
+batch engine (:mod:`sanctuary.whatif.batch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from operator import attrgetter
+from typing import Any
+
+from .facts import Facts
+
+AS_OF = ("as_of",)
+YEAR = ("year",)
+RECORDS = ("records",)
+Token = tuple[str, ...]
+
+
+class _Reads:
+    """A read-only view of the request, its subject or context, or a verdict, that notes each field read
+    (as ``(*prefix, name)``)."""
+
+    __slots__ = ("_facts", "_obj", "_prefix")
+
+    def __init__(self, obj: Any, facts: RecordingFacts, *prefix: str) -> None:
+        self._obj, self._facts, self._prefix = obj, facts, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        if not self._facts.quiet:
+            self._facts.read.add(AS_OF if self._prefix == ("req",) and name == "as_of" else (*self._prefix, name))
+        return getattr(self._obj, name)
+
+
+class _VerdictReads(Mapping[str, Any]):
+    """The verdicts by ask kind an obligation reads, noting each verdict field read as
+    ``("verdict", kind, field)``.  Which kinds are present is the memo's context (the asks)."""
+
+    def __init__(self, verdicts: dict[str, Any], facts: RecordingFacts) -> None:
+        self._verdicts, self._facts = verdicts, facts
+
+    def __getitem__(self, kind: str) -> Any:
+        return _Reads(self._verdicts[kind], self._facts, "verdict", kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._verdicts)
+
+    def __len__(self) -> int:
+        return len(self._verdicts)
+
+
+class RecordingFacts(Facts):
+    """:class:`Facts` that notes what the rules read in ``read`` (tokens, see the module's docstring)."""
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.read: set[Token] = set()
+        self.readings: dict[str, str] = {}
+        self.quiet = 0
+        self.subject = _Reads(self.subject, self, "subject")  # type: ignore[assignment]
+        self.context = _Reads(self.context, self, "context")  # type: ignore[assignment]
+        self.req = _Reads(self.req, self, "req")  # type: ignore[assignment]
+
+    def recording(self, verdicts: dict[str, Any]) -> Mapping[str, Any]:
+        """``verdicts`` as an obligation rule should see them, their reads noted."""
+        return _VerdictReads(verdicts, self)
+
+    @property  # type: ignore[override]
+    def as_of(self) -> Any:
+        if not self.quiet:
+            self.read.add(AS_OF)
+        return self._as_of
+
+    @as_of.setter
+    def as_of(self, day: Any) -> None:
+        self._as_of = day
+
+    @property
+    def year(self) -> int:
+        if not self.quiet:
+            self.read.add(YEAR)
+        return self._as_of.year
+
+    def reading(self, interpretation_id: str) -> str:
+        value = super().reading(interpretation_id)
+        if not self.quiet:
+            self.readings[interpretation_id] = value
+        return value
+
+    def _record(self, name: str) -> Any:
+        """The person's record, computed once and quietly (the gate reads it too)."""
+        if not self.quiet:
+            self.read.add(RECORDS)
+        got = self.__dict__.get(f"_{name}")
+        if got is None:
+            self.quiet += 1
+            try:
+                got = self.__dict__[f"_{name}"] = getattr(Facts, name).func(self)
+            finally:
+                self.quiet -= 1
+        return got
+
+    @property  # type: ignore[override]
+    def convictions(self) -> Any:
+        return self._record("convictions")
+
+    @property  # type: ignore[override]
+    def pending(self) -> Any:
+        return self._record("pending")
+
+    def trust_gate(self, purpose: str) -> Any:
+        """The gate, read through a view that notes which of its fields the rule looks at."""
+        self.quiet += 1
+        try:
+            gate = super().trust_gate(purpose)
+        finally:
+            self.quiet -= 1
+        return gate if self.quiet else _Reads(gate, self, "gate", purpose)
+
+
+# The request's fields every memo's context holds (so a rule reading them is not keyed on them); the
+# decision and obligation memos hold every ask too (WITH_ASKS), the ask memo only the ask decided
+CONTEXT_FIELDS = frozenset({"agency", "from_authority", "documents", "regime"})
+WITH_ASKS = CONTEXT_FIELDS | {"asks"}
+MEMO_LIMIT = 50_000  # answers kept before the memo starts afresh (a bound on memory, not a cache policy)
+
+
+def _getter(token: Token) -> Callable[[Facts], Any] | None:
+    """How to read a token's value from plain :class:`Facts`; ``None`` when the memo cannot key on it."""
+    if token == AS_OF:
+        return attrgetter("as_of")
+    if token == YEAR:
+        return attrgetter("year")
+    scope = token[0]
+    if scope == "gate":
+        purpose, name = token[1], token[2]
+        return lambda f: getattr(f.trust_gate(purpose), name)
+    if scope in ("subject", "context") and token[1] not in ("convictions", "pending_charges"):
+        return attrgetter(f"{scope}.{token[1]}")
+    if scope == "verdict":
+        kind, name = token[1], token[2]
+        return lambda f: getattr(f.verdicts[kind], name)
+    return None
+
+
+class Seen:
+    """What the rules of one decision read (tokens) and the readings they took outside the gate."""
+
+    __slots__ = ("readings", "tokens")
+
+    def __init__(self) -> None:
+        self.tokens: set[Token] = set()
+        self.readings: dict[str, str] = {}
+
+
+class Memo:
+    """Answers by context (for an ask: agency, requester, documents, ask kind and detail, era of the
+    law; for obligations: the same with every ask) and by the values of what the rules read.  A context can hold several patterns of reads (a rule
+    reads more facts on some paths than on others); an answer is found under the first pattern whose
+    values it matches -- sound because a rule that reads the same values takes the same path."""
+
+    def __init__(self, context: frozenset[str] = CONTEXT_FIELDS, limit: int = MEMO_LIMIT) -> None:
+        self.context = context  # the request fields the context holds (a rule reading them is not keyed on them)
+        self.limit = limit
+        self._patterns: dict[tuple[Any, ...], tuple[tuple[tuple[Token, ...], tuple[Callable[[Facts], Any], ...]], ...]] = {}
+        self._answers: dict[tuple[Any, ...], Any] = {}
+        self.hits = 0
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def find(self, ctx: tuple[Any, ...], f: Facts) -> tuple[tuple[Token, ...], Any] | None:
+        """(the pattern it was found under, the answer), or ``None``."""
+        for pattern, getters in self._patterns.get(ctx, ()):
+            got = self._answers.get((ctx, pattern, tuple(g(f) for g in getters)))
+            if got is not None:
+                self.hits += 1
+                return pattern, got
+        return None
+
+    def remember(self, ctx: tuple[Any, ...], read: set[Token], answer: Any, f: Facts) -> bool:
+        """Keep ``answer`` under what was read (as ``f``'s values); ``False`` when it cannot be keyed."""
+        tokens = tuple(sorted(t for t in read if not (t[0] == "req" and t[1] in self.context)))
+        getters = tuple(_getter(t) for t in tokens)
+        if any(g is None for g in getters):
+            return False
+        key = (ctx, tokens, tuple(g(f) for g in getters))  # type: ignore[misc]
+        try:
+            hash(key)
+        except TypeError:
+            return False
+        if len(self._answers) >= self.limit:
+            self._answers, self._patterns = {}, {}
+        known = self._patterns.get(ctx, ())
+        if all(p != tokens for p, _ in known):  # copy on write: a reader in another thread sees either
+            self._patterns[ctx] = (*known, (tokens, getters))  # type: ignore[assignment]
+        self._answers[key] = answer
+        return True
