@@ -88,6 +88,7 @@ class DecisionEngine:
         regime = self.regime
         agency = get_agency(req.agency)
         f = Facts(req, agency, regime, self.interpretations)
+        f.remember = self.memo
         if self.memo:
             ctx = (agency.id, req.from_authority, f.documents_key, f.asks_key, bisect_right(self._days, req.as_of))
             got = self._decisions.find(ctx, f)

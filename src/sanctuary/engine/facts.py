@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -89,8 +90,10 @@ class Facts:
         self.used_interpretations: dict[str, str] = {}
         self.ask: Ask = req.asks[0]
         self._gates: dict[str, Gate] = {}
+        self.remember = True  # keep and reuse 7282.5 gates across requests (DecisionEngine(memo=False) does not)
         self.verdicts: dict[str, Any] = {}  # each ask kind's verdict, set by the engine for the obligation rules
         self._routes: dict[int, tuple[Any, ...]] = {}
+        self._route_keys: dict[int, tuple[Any, ...]] = {}
 
     # ------------------------------------------------------------ interpretations
     def reading(self, interpretation_id: str) -> str:
@@ -258,8 +261,8 @@ class Facts:
         conviction's charge is parsed only when the memo has not seen it."""
         got = self._routes.get(i)
         if got is None:
-            memo = self.regime.memo.setdefault(("routes", tuple(sorted(self._interp.items()))), {})
-            key = self.route_keys[i]
+            memo = self.regime.memo.setdefault(("routes", tuple(sorted(self._interp.items()))), OrderedDict())
+            key = self.route_key(i)
             got = memo.get(key)
             if got is None:
                 outer, self.used_interpretations = self.used_interpretations, {}
@@ -267,12 +270,10 @@ class Facts:
                     routes = _conviction_routes(self, self.convictions[i])
                 finally:
                     used, self.used_interpretations = self.used_interpretations, outer
-                if len(memo) > 100_000:
-                    memo.clear()
-                got = memo[key] = (routes, tuple(used.items()),
-                                   any("gov-7282.5-a6" in r[1] and r[0].false for r in routes), any(r[0].true for r in routes))
+                got = put_bounded(memo, key, ROUTES_KEPT, (routes, tuple(used.items()),
+                                   any("gov-7282.5-a6" in r[1] and r[0].false for r in routes), any(r[0].true for r in routes)))
             self._routes[i] = got
-            self.used_interpretations.update(got[1])
+        self.used_interpretations.update(got[1])  # on every call: a caller may be collecting the readings
         return got
 
     def trust_gate(self, purpose: str) -> Gate:
@@ -287,7 +288,10 @@ class Facts:
             if other is not None and not self.subject.pending_charges:
                 got = self._gates[purpose] = other
                 return got
-            memo = self.regime.memo.setdefault(("gates", tuple(sorted(self._interp.items()))), {})
+            if not self.remember:
+                got = self._gates[purpose] = _trust_gate(self, purpose)
+                return got
+            memo = self.regime.memo.setdefault(("gates", tuple(sorted(self._interp.items()))), OrderedDict())
             key = _gate_key(self, purpose)
             hit = memo.get(key)
             if hit is None:
@@ -296,19 +300,19 @@ class Facts:
                     gate = _trust_gate(self, purpose)
                 finally:
                     used, self.used_interpretations = self.used_interpretations, outer
-                if len(memo) > 100_000:
-                    memo.clear()
-                hit = memo[key] = (gate, tuple(used.items()))
+                hit = put_bounded(memo, key, GATES_KEPT, (gate, tuple(used.items())))
             got = self._gates[purpose] = hit[0]
             self.used_interpretations.update(hit[1])
         return got
 
-    @cached_property
-    def route_keys(self) -> tuple[tuple[Any, ...], ...]:
-        """Each conviction as the 7282.5 routes read it (:func:`_route_key`)."""
-        as_of = self.as_of
-        start15, start5 = window_start(as_of, 15), window_start(as_of, 5)
-        return tuple(_route_key(i, c, as_of, start15, start5) for i, c in enumerate(self.subject.convictions))
+    def route_key(self, i: int) -> tuple[Any, ...]:
+        """Conviction ``i`` as the 7282.5 routes read it (:func:`_route_key`)."""
+        got = self._route_keys.get(i)
+        if got is None:
+            as_of = self.as_of
+            got = self._route_keys[i] = _route_key(i, self.subject.convictions[i], as_of, window_start(as_of, 15),
+                                                   window_start(as_of, 5))
+        return got
 
     @property
     def year(self) -> int:
@@ -317,28 +321,57 @@ class Facts:
 
 
 def _gate_key(f: Facts, purpose: str) -> tuple[Any, ...]:
-    """Everything :func:`_trust_gate` reads: each conviction as :func:`_route_key` sees it, the CSAR and
-    federal facts, each pending charge, and the purpose when there are pending charges (without any,
-    both purposes have one gate)."""
+    """Everything :func:`_trust_gate` reads, as it reads it: the convictions up to the first that
+    qualifies (the fold stops there, unless a Prop 47 misdemeanor can bar the person: then all of them),
+    each as :func:`_route_key` sees it; whether any is a misdemeanor or reduced (the fold then consults
+    the prop47-scope reading); the CSAR and federal facts; each pending charge; and the purpose when
+    there are pending charges (without any, both purposes have one gate).  The routes of the
+    convictions keyed are computed here (memoised per conviction), as the fold would."""
     s = f.subject
-    return (f.route_keys,
+    convictions = s.convictions
+    misdemeanor = any(c.level == "misdemeanor" or c.reduced for c in convictions)
+    person = misdemeanor and f.reading("prop47-scope") == "person"
+    n = len(convictions)
+    if not person:
+        for i in range(n):
+            _, _, a6_bars, qualifies = f._routes_of(i)
+            if not a6_bars and qualifies:  # the fold's break
+                n = i + 1
+                break
+    return (tuple(f.route_key(i) for i in range(n)), misdemeanor, person,
             s.csar_registrant, s.federal_aggravated_felony, s.outstanding_federal_felony_warrant,
             tuple((p.statute, p.level, p.magistrate_probable_cause) for p in s.pending_charges),
             purpose if s.pending_charges else None)
 
 
-_KEYS: dict[Any, int] = {}
+ROUTES_KEPT = 20_000  # conviction classes whose 7282.5 routes are kept (about 1 KB each)
+GATES_KEPT = 10_000   # records whose 7282.5 gate is kept
+KEYS_KEPT = 20_000    # documents and asks numbered for the memo keys
+
+
+def put_bounded(memo: OrderedDict[Any, Any], key: Any, limit: int, value: Any) -> Any:
+    """``memo[key] = value``, first letting go of the oldest entries beyond ``limit`` (a memo's memory is
+    bounded; what it lets go of is computed again when needed).  Returns ``value``."""
+    while len(memo) >= limit:
+        try:
+            memo.popitem(last=False)
+        except KeyError:  # emptied by another thread meanwhile
+            break
+    memo[key] = value
+    return value
+
+
+_KEYS: OrderedDict[Any, int] = OrderedDict()
 _NEXT_KEY = itertools.count()
 
 
 def intern_key(value: Any) -> int:
-    """A number for a hashable value, the same for equal values while the table lasts (it starts afresh
-    past 100,000 values; numbers are never given out twice, so a key made before that only stops matching)."""
+    """A number for a hashable value, the same for equal values while the value is in the table (it keeps
+    the latest :data:`KEYS_KEPT`; numbers are never given out twice, so a key made with a number let go
+    only stops matching)."""
     got = _KEYS.get(value)
     if got is None:
-        if len(_KEYS) >= 100_000:
-            _KEYS.clear()
-        got = _KEYS[value] = next(_NEXT_KEY)
+        got = put_bounded(_KEYS, value, KEYS_KEPT, next(_NEXT_KEY))
     return got
 
 

@@ -21,11 +21,12 @@ batch engine (:mod:`sanctuary.whatif.batch`).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from operator import attrgetter
 from typing import Any
 
-from .facts import Facts
+from .facts import Facts, put_bounded
 
 AS_OF = ("as_of",)
 YEAR = ("year",)
@@ -138,7 +139,7 @@ class RecordingFacts(Facts):
 # decision and obligation memos hold every ask too (WITH_ASKS), the ask memo only the ask decided
 CONTEXT_FIELDS = frozenset({"agency", "from_authority", "documents", "regime"})
 WITH_ASKS = CONTEXT_FIELDS | {"asks"}
-MEMO_LIMIT = 50_000  # answers kept before the memo starts afresh (a bound on memory, not a cache policy)
+MEMO_LIMIT = 5_000  # answers kept per memo (a decision's is about 10 KB with its trace); the oldest go first
 
 
 def _getter(token: Token) -> Callable[[Facts], Any] | None:
@@ -178,8 +179,8 @@ class Memo:
     def __init__(self, context: frozenset[str] = CONTEXT_FIELDS, limit: int = MEMO_LIMIT) -> None:
         self.context = context  # the request fields the context holds (a rule reading them is not keyed on them)
         self.limit = limit
-        self._patterns: dict[tuple[Any, ...], tuple[tuple[tuple[Token, ...], tuple[Callable[[Facts], Any], ...]], ...]] = {}
-        self._answers: dict[tuple[Any, ...], Any] = {}
+        self._patterns: OrderedDict[tuple[Any, ...], tuple[tuple[tuple[Token, ...], tuple[Callable[[Facts], Any], ...]], ...]] = OrderedDict()
+        self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.hits = 0
 
     def __len__(self) -> int:
@@ -205,10 +206,8 @@ class Memo:
             hash(key)
         except TypeError:
             return False
-        if len(self._answers) >= self.limit:
-            self._answers, self._patterns = {}, {}
         known = self._patterns.get(ctx, ())
         if all(p != tokens for p, _ in known):  # copy on write: a reader in another thread sees either
-            self._patterns[ctx] = (*known, (tokens, getters))  # type: ignore[assignment]
-        self._answers[key] = answer
+            put_bounded(self._patterns, ctx, self.limit, (*known, (tokens, getters)))
+        put_bounded(self._answers, key, self.limit, answer)
         return True

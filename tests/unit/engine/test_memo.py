@@ -111,7 +111,7 @@ def test_the_memo_never_changes_a_decision(interpretations: dict[str, str]) -> N
     assert _hits(plain) == 0
 
 
-def test_a_memo_that_starts_afresh_still_answers_the_same() -> None:
+def test_a_memo_that_lets_old_answers_go_still_answers_the_same() -> None:
     memo = DecisionEngine("la-2026")
     for e in [memo, *(memo._others.setdefault(r, DecisionEngine(r)) for r in regimes() if r != "la-2026")]:
         for m in (e._decisions, e._asks, e._duties_memo):
@@ -189,3 +189,26 @@ def test_the_law_is_the_same_on_every_day_of_a_regime_era() -> None:
             for kind in ASK_KINDS:
                 for d in ByEra(eng._rules_for(agency, kind)).days:  # every boundary of every (agency, ask) is a boundary of the regime
                     assert d in eng._days, (rid, agency.id, kind, d)
+
+
+def test_the_gate_is_keyed_on_the_records_up_to_the_first_that_qualifies() -> None:
+    """Two records that agree up to their first qualifying conviction share a 7282.5 gate; what comes
+    after it still decides which readings the decision reports, and, under the prop47-scope = person
+    reading, whether a later Prop 47 misdemeanor bars the person."""
+    first = {"statute": "211PC", "level": "felony", "date": "2020-01-01"}
+    later = {"statute": "11350(A)HS", "level": "misdemeanor", "date": "2021-01-01"}
+    records = [[first, later], [first], [first, {**later, "statute": "NOT A STATUTE"}], [later, first]]
+    for interpretations in ({}, {"prop47-scope": "person"}):
+        for r in regimes():
+            load_regime(r).memo.clear()
+        memo = DecisionEngine("la-2026", interpretations)
+        plain = DecisionEngine("la-2026", interpretations, memo=False)
+        reqs = [{"agency": "lasd", "as_of": "2026-03-02", "from_authority": "ice-ero", "asks": [{"kind": "notify-release"}],
+                 "documents": [{"kind": "i-247a", "signed_by": "immigration-officer"}],
+                 "subject": {"in_custody": True, "release_info_public": False, "convictions": convictions}}
+                for convictions in records]
+        assert _mismatches(memo, plain, reqs) == []
+        gates = load_regime("la-2026").memo[("gates", tuple(sorted(interpretations.items())))]
+        assert len(gates) == (3 if not interpretations else 4)  # by default [0] and [2] share one gate
+    readings = {i.id for i in DecisionEngine("la-2026").decide(reqs[1]).interpretations}
+    assert "prop47-scope" not in readings  # no misdemeanor: the reading was not consulted (though [0] shared the gate)
