@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from collections import OrderedDict
 from typing import Any
 
 from ..errors import NoApplicableRuleError, RuleConflictError
@@ -20,7 +21,7 @@ from ..law.models import LAYER_ORDER
 from ..law.registry import Regime, get_agency, load_regime
 from ..law.rules import RESTRICTIVENESS, Obligation, ObligationRule, Outcome, Rule, Verdict
 from ..offenses.parsing import parse_charge
-from .facts import Facts, detail_key
+from .facts import Facts, detail_key, put_bounded
 from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built
 from .reads import WITH_ASKS, Memo, RecordingFacts, Seen
 
@@ -50,8 +51,8 @@ class DecisionEngine:
         self._label_cache: dict[tuple[str, ...], list[str]] = {}
         self._rules_by_era: dict[tuple[str, str], ByEra] = {}
         self._set_aside: dict[str, list[str]] = {}
-        self._interpretations_used: dict[tuple[str, str], InterpretationUsed] = {}
-        self._charge_summaries: dict[str, dict[str, Any]] = {}
+        self._interpretations_used: OrderedDict[tuple[tuple[str, str], ...], list[InterpretationUsed]] = OrderedDict()
+        self._charges: OrderedDict[tuple[str, int, str], dict[str, Any]] = OrderedDict()
 
     def _rules_for(self, agency: Any, ask: str) -> list[tuple[Rule, Any]]:
         """Rules for an ask from instruments that bind the agency (dates are checked per decision)."""
@@ -108,17 +109,20 @@ class DecisionEngine:
         else:
             asks, verdicts, missing, would, trace_asks = self._assemble(f, None)
             obligations = self._obligations(f, verdicts)
-        interp = [self._interpretation(i, v) for i, v in sorted(f.used_interpretations.items())]
-        summary = self._charge_summaries
-        charges = [{"path": f"subject.{field}[{i}]", "raw": c.statute, **(summary.get(c.statute) or self._summary(c.statute))}
-                   for field in ("convictions", "pending_charges") for i, c in enumerate(getattr(req.subject, field))]
+        used = tuple(sorted(f.used_interpretations.items()))
+        interp = self._interpretations_used.get(used)
+        if interp is None:
+            interp = put_bounded(self._interpretations_used, used, 1_000, [self._interpretation(i, v) for i, v in used])
+        charges = [self._charge("convictions", i, c.statute) for i, c in enumerate(req.subject.convictions)]
+        if req.subject.pending_charges:
+            charges += [self._charge("pending_charges", i, c.statute) for i, c in enumerate(req.subject.pending_charges)]
         # built from the engine's own typed values: constructed without re-validation (the contract test
         # checks every decision against docs/schema/decision.schema.json)
         return built(Decision,
             decision_id=new_id(), agency=agency.id, as_of=req.as_of, regime=regime.id,
             regime_in_force=regime.in_force, regime_label=regime.label, law_version=regime.law_version,
             asks=asks, obligations=obligations, missing_facts=missing, what_would_change=would,
-            interpretations=interp, charges=charges,
+            interpretations=list(interp), charges=charges,
             trace={"label": f"{agency.name}, {req.as_of.isoformat()}, regime {regime.id}", "asks": trace_asks},
             receipt=None,
         )
@@ -176,19 +180,17 @@ class DecisionEngine:
 
     def _interpretation(self, i: str, reading: str) -> InterpretationUsed:
         """The decision's account of a reading used (one shared, read-only object per reading)."""
-        got = self._interpretations_used.get((i, reading))
-        if got is None:
-            it = self.regime.interpretations[i]
-            got = self._interpretations_used[(i, reading)] = built(
-                InterpretationUsed, id=i, question=it.question, reading=reading, meaning=it.options[reading],
-                default=reading == it.default)
-        return got
+        it = self.regime.interpretations[i]
+        return built(InterpretationUsed, id=i, question=it.question, reading=reading, meaning=it.options[reading],
+                     default=reading == it.default)
 
-    def _summary(self, statute: str) -> dict[str, Any]:
-        """How the catalog read a charge string (a function of the string alone: kept per string)."""
-        if len(self._charge_summaries) > 100_000:
-            self._charge_summaries.clear()
-        got = self._charge_summaries[statute] = _charge_summary(parse_charge(statute))
+    def _charge(self, field: str, i: int, statute: str) -> dict[str, Any]:
+        """How the catalog read the charge string at ``subject.<field>[i]`` (a function of the three alone:
+        kept, one shared, read-only dict each)."""
+        got = self._charges.get((field, i, statute))
+        if got is None:
+            got = put_bounded(self._charges, (field, i, statute), 20_000, {
+                "path": f"subject.{field}[{i}]", "raw": statute, **_charge_summary(parse_charge(statute))})
         return got
 
     def _labels(self, ids: tuple[str, ...]) -> list[str]:

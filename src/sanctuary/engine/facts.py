@@ -94,6 +94,7 @@ class Facts:
         self.verdicts: dict[str, Any] = {}  # each ask kind's verdict, set by the engine for the obligation rules
         self._routes: dict[int, tuple[Any, ...]] = {}
         self._route_keys: dict[int, tuple[Any, ...]] = {}
+        self._memos: dict[str, OrderedDict[Any, Any]] = {}
 
     # ------------------------------------------------------------ interpretations
     def reading(self, interpretation_id: str) -> str:
@@ -261,7 +262,7 @@ class Facts:
         conviction's charge is parsed only when the memo has not seen it."""
         got = self._routes.get(i)
         if got is None:
-            memo = self.regime.memo.setdefault(("routes", tuple(sorted(self._interp.items()))), OrderedDict())
+            memo = self._memo("routes")
             key = self.route_key(i)
             got = memo.get(key)
             if got is None:
@@ -291,7 +292,7 @@ class Facts:
             if not self.remember:
                 got = self._gates[purpose] = _trust_gate(self, purpose)
                 return got
-            memo = self.regime.memo.setdefault(("gates", tuple(sorted(self._interp.items()))), OrderedDict())
+            memo = self._memo("gates")
             key = _gate_key(self, purpose)
             hit = memo.get(key)
             if hit is None:
@@ -305,13 +306,22 @@ class Facts:
             self.used_interpretations.update(hit[1])
         return got
 
+    def _memo(self, what: str) -> OrderedDict[Any, Any]:
+        """The regime's memo of ``what`` (routes or gates) under this decision's readings."""
+        got = self._memos.get(what)
+        if got is None:
+            got = self._memos[what] = self.regime.memo.setdefault((what, tuple(sorted(self._interp.items()))), OrderedDict())
+        return got
+
     def route_key(self, i: int) -> tuple[Any, ...]:
         """Conviction ``i`` as the 7282.5 routes read it (:func:`_route_key`)."""
         got = self._route_keys.get(i)
         if got is None:
-            as_of = self.as_of
-            got = self._route_keys[i] = _route_key(i, self.subject.convictions[i], as_of, window_start(as_of, 15),
-                                                   window_start(as_of, 5))
+            windows = self._route_keys.get(-1)
+            if windows is None:
+                as_of = self.as_of
+                windows = self._route_keys[-1] = (as_of, window_start(as_of, 15), window_start(as_of, 5))
+            got = self._route_keys[i] = _route_key(i, self.subject.convictions[i], *windows)
         return got
 
     @property

@@ -142,22 +142,41 @@ WITH_ASKS = CONTEXT_FIELDS | {"asks"}
 MEMO_LIMIT = 5_000  # answers kept per memo (a decision's is about 10 KB with its trace); the oldest go first
 
 
-def _getter(token: Token) -> Callable[[Facts], Any] | None:
-    """How to read a token's value from plain :class:`Facts`; ``None`` when the memo cannot key on it."""
-    if token == AS_OF:
-        return attrgetter("as_of")
-    if token == YEAR:
-        return attrgetter("year")
-    scope = token[0]
-    if scope == "gate":
-        purpose, name = token[1], token[2]
-        return lambda f: getattr(f.trust_gate(purpose), name)
-    if scope in ("subject", "context") and token[1] not in ("convictions", "pending_charges"):
-        return attrgetter(f"{scope}.{token[1]}")
-    if scope == "verdict":
-        kind, name = token[1], token[2]
-        return lambda f: getattr(f.verdicts[kind], name)
-    return None
+def _reader(tokens: tuple[Token, ...]) -> Callable[[Facts], Any] | None:
+    """How to read the values of ``tokens`` from plain :class:`Facts`, in as few calls as possible (one
+    ``attrgetter`` for the fields, one per gate and per verdict read); ``None`` when the memo cannot key
+    on one of them."""
+    fields: list[str] = []
+    of: dict[tuple[str, str], list[str]] = {}  # ("gate", purpose) or ("verdict", kind) -> its fields read
+    for t in tokens:
+        if t in (AS_OF, YEAR):
+            fields.append(t[0])
+        elif t[0] in ("subject", "context") and t[1] not in ("convictions", "pending_charges"):
+            fields.append(f"{t[0]}.{t[1]}")
+        elif t[0] in ("gate", "verdict"):
+            of.setdefault((t[0], t[1]), []).append(t[2])
+        else:
+            return None
+    parts: list[Callable[[Facts], Any]] = [attrgetter(*fields)] if fields else []
+    for (scope, which), names in of.items():
+        get = attrgetter(*names)
+        if scope == "gate":
+            parts.append(lambda f, get=get, which=which: get(f.trust_gate(which)))
+        else:
+            parts.append(lambda f, get=get, which=which: get(f.verdicts[which]))
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        return lambda f: (a(f), b(f))
+    if len(parts) == 3:
+        a, b, c = parts
+        return lambda f: (a(f), b(f), c(f))
+    return lambda f: tuple(part(f) for part in parts)
+
+
+def _NOTHING(f: Facts) -> tuple[()]:  # noqa: N802 -- the reader of an empty pattern
+    return ()
 
 
 class Seen:
@@ -179,7 +198,7 @@ class Memo:
     def __init__(self, context: frozenset[str] = CONTEXT_FIELDS, limit: int = MEMO_LIMIT) -> None:
         self.context = context  # the request fields the context holds (a rule reading them is not keyed on them)
         self.limit = limit
-        self._patterns: OrderedDict[tuple[Any, ...], tuple[tuple[tuple[Token, ...], tuple[Callable[[Facts], Any], ...]], ...]] = OrderedDict()
+        self._patterns: OrderedDict[tuple[Any, ...], tuple[tuple[tuple[Token, ...], Callable[[Facts], Any]], ...]] = OrderedDict()
         self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.hits = 0
 
@@ -188,8 +207,8 @@ class Memo:
 
     def find(self, ctx: tuple[Any, ...], f: Facts) -> tuple[tuple[Token, ...], Any] | None:
         """(the pattern it was found under, the answer), or ``None``."""
-        for pattern, getters in self._patterns.get(ctx, ()):
-            got = self._answers.get((ctx, pattern, tuple(g(f) for g in getters)))
+        for pattern, values in self._patterns.get(ctx, ()):
+            got = self._answers.get((ctx, pattern, values(f)))
             if got is not None:
                 self.hits += 1
                 return pattern, got
@@ -198,16 +217,16 @@ class Memo:
     def remember(self, ctx: tuple[Any, ...], read: set[Token], answer: Any, f: Facts) -> bool:
         """Keep ``answer`` under what was read (as ``f``'s values); ``False`` when it cannot be keyed."""
         tokens = tuple(sorted(t for t in read if not (t[0] == "req" and t[1] in self.context)))
-        getters = tuple(_getter(t) for t in tokens)
-        if any(g is None for g in getters):
+        values = _reader(tokens) if tokens else _NOTHING
+        if values is None:
             return False
-        key = (ctx, tokens, tuple(g(f) for g in getters))  # type: ignore[misc]
+        key = (ctx, tokens, values(f))
         try:
             hash(key)
         except TypeError:
             return False
         known = self._patterns.get(ctx, ())
         if all(p != tokens for p, _ in known):  # copy on write: a reader in another thread sees either
-            put_bounded(self._patterns, ctx, self.limit, (*known, (tokens, getters)))
+            put_bounded(self._patterns, ctx, self.limit, (*known, (tokens, values)))
         put_bounded(self._answers, key, self.limit, answer)
         return True
