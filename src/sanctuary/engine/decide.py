@@ -29,8 +29,10 @@ from .reads import WITH_ASKS, Memo, RecordingFacts, Seen
 class DecisionEngine:
     """Decides requests under one regime and one set of readings (both fixed for the engine's life).
 
-    ``memo``: reuse an ask's answer where what its rules read comes out the same (see :meth:`_answer`);
-    the decision is identical either way (``tests/unit/engine/test_memo.py`` holds the two to each other)."""
+    ``memo``: reuse a whole decision, an ask's answer or the obligations where what the rules read comes
+    out the same (see :mod:`sanctuary.engine.reads` and :meth:`_answer`), and the 7282.5 gate of a record
+    already seen; the decision is identical either way (``tests/unit/engine/test_memo.py`` holds the
+    two to each other byte for byte).  Decisions share read-only parts with the memo: do not mutate one."""
 
     def __init__(self, regime: str | Regime = "la-2026", interpretations: dict[str, str] | None = None,
                  memo: bool = True) -> None:
