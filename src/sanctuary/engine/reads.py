@@ -142,6 +142,10 @@ WITH_ASKS = CONTEXT_FIELDS | {"asks"}
 MEMO_LIMIT = 5_000  # answers kept per memo (a decision's is about 10 KB with its trace); the oldest go first
 
 
+def _NOTHING(f: Facts) -> tuple[()]:  # noqa: N802 -- the reader of an empty pattern
+    return ()
+
+
 def _reader(tokens: tuple[Token, ...]) -> Callable[[Facts], Any] | None:
     """How to read the values of ``tokens`` from plain :class:`Facts`, in as few calls as possible (one
     ``attrgetter`` for the fields, one per gate and per verdict read); ``None`` when the memo cannot key
@@ -158,6 +162,8 @@ def _reader(tokens: tuple[Token, ...]) -> Callable[[Facts], Any] | None:
         else:
             return None
     parts: list[Callable[[Facts], Any]] = [attrgetter(*fields)] if fields else []
+    if not parts and not of:
+        return _NOTHING
     for (scope, which), names in of.items():
         get = attrgetter(*names)
         if scope == "gate":
@@ -173,10 +179,6 @@ def _reader(tokens: tuple[Token, ...]) -> Callable[[Facts], Any] | None:
         a, b, c = parts
         return lambda f: (a(f), b(f), c(f))
     return lambda f: tuple(part(f) for part in parts)
-
-
-def _NOTHING(f: Facts) -> tuple[()]:  # noqa: N802 -- the reader of an empty pattern
-    return ()
 
 
 class Seen:
@@ -217,7 +219,8 @@ class Memo:
     def remember(self, ctx: tuple[Any, ...], read: set[Token], answer: Any, f: Facts) -> bool:
         """Keep ``answer`` under what was read (as ``f``'s values); ``False`` when it cannot be keyed."""
         tokens = tuple(sorted(t for t in read if not (t[0] == "req" and t[1] in self.context)))
-        values = _reader(tokens) if tokens else _NOTHING
+        known = self._patterns.get(ctx, ())
+        values = next((v for p, v in known if p == tokens), None) or _reader(tokens)
         if values is None:
             return False
         key = (ctx, tokens, values(f))
@@ -225,7 +228,6 @@ class Memo:
             hash(key)
         except TypeError:
             return False
-        known = self._patterns.get(ctx, ())
         if all(p != tokens for p, _ in known):  # copy on write: a reader in another thread sees either
             put_bounded(self._patterns, ctx, self.limit, (*known, (tokens, values)))
         put_bounded(self._answers, key, self.limit, answer)
