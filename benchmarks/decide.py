@@ -1,14 +1,15 @@
 """Latency of complete decisions (validation, charge parsing, evaluation, trace) against the bare
 7282.5 notification rule in Rego (regopy) and Cedar (cedarpy), same inputs, same run.
 
-    python benchmarks/decide.py [--n 5000] [--warm 20000]
+    python benchmarks/decide.py [--n 5000] [--warm 20000] [--seed 7]
 
-Single process (one core).  The first row is the engine as a server runs it: its memo (see
-``sanctuary.engine.reads``) has seen ``--warm`` other requests drawn the same way (another seed), and each
-measured request is new to it.  The rows after it: without the memo, the same requests a second time
-(every decision found), and with the charge-parse cache emptied before each.  The peers get the facts already classified (Rego: one record per
-conviction; Cedar, which has no quantifier over sets: six booleans), so they evaluate strictly less.
-"""
+Single process (one core), the garbage collector off while timing (every row alike).  The first row is
+the engine as a server runs it: its memo (see ``sanctuary.engine.reads``) has seen ``--warm`` other
+requests drawn the same way (another seed), and each measured request is new to it.  The rows after it:
+without the memo, the same requests a second time (every decision found), and other new requests with
+the charge-parse cache emptied before each.  The regimes' route and gate memos are emptied before each
+configuration.  The peers get the facts already classified (Rego: one record per conviction; Cedar,
+which has no quantifier over sets: six booleans), so they evaluate strictly less."""
 
 from __future__ import annotations
 
