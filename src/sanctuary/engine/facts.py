@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
@@ -359,15 +360,18 @@ GATES_KEPT = 10_000   # records whose 7282.5 gate is kept
 KEYS_KEPT = 20_000    # documents and asks numbered for the memo keys
 
 
+_INSERTS = threading.Lock()
+
+
 def put_bounded(memo: OrderedDict[Any, Any], key: Any, limit: int, value: Any) -> Any:
     """``memo[key] = value``, first letting go of the oldest entries beyond ``limit`` (a memo's memory is
-    bounded; what it lets go of is computed again when needed).  Returns ``value``."""
-    while len(memo) >= limit:
-        try:
+    bounded; what it lets go of is computed again when needed).  Returns ``value``.  Inserts take a lock
+    (a key's hash or equality may run Python code, and two threads must not reorder one OrderedDict at
+    once); lookups need none."""
+    with _INSERTS:
+        while len(memo) >= limit:
             memo.popitem(last=False)
-        except KeyError:  # emptied by another thread meanwhile
-            break
-    memo[key] = value
+        memo[key] = value
     return value
 
 
