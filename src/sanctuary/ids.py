@@ -13,20 +13,19 @@ import threading
 
 _CHUNK = 4096
 _lock = threading.Lock()
-_pool = b""
+_pool = ""  # the chunk as hex digits, 32 per identifier
 _at = 0
 _pid = 0
-# version 4 in bits 76-79, the RFC 4122 variant (binary 10) in bits 62-63
-_CLEAR = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
-_SET = (0x4 << 76) | (0x2 << 62)
+_VARIANT = "89ab89ab89ab89ab"  # the hex digit of the RFC 4122 variant (binary 10xx), by the random digit
 
 
 def new_id() -> str:
-    """A random version-4 UUID as 32 lowercase hex digits (what ``uuid.uuid4().hex`` gives)."""
+    """A random version-4 UUID as 32 lowercase hex digits (what ``uuid.uuid4().hex`` gives): 122 random
+    bits, the version digit (4) at position 12 and the variant digit (8, 9, a or b) at position 16."""
     global _pool, _at, _pid
     with _lock:
         if _at == len(_pool) or _pid != os.getpid():
-            _pool, _at, _pid = os.urandom(_CHUNK), 0, os.getpid()
-        b = _pool[_at:_at + 16]
-        _at += 16
-    return f"{int.from_bytes(b) & _CLEAR | _SET:032x}"
+            _pool, _at, _pid = os.urandom(_CHUNK).hex(), 0, os.getpid()
+        h = _pool[_at:_at + 32]
+        _at += 32
+    return f"{h[:12]}4{h[13:16]}{_VARIANT[int(h[16], 16)]}{h[17:]}"

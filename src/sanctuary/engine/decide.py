@@ -43,6 +43,9 @@ class DecisionEngine:
         self._duties_memo = Memo(WITH_ASKS)
         self._decisions = Memo(WITH_ASKS)
         self._days = self._era_days()
+        # the regime's route and gate memos under this engine's readings, looked up once
+        ns = tuple(sorted(self.interpretations.items()))
+        self._regime_memos = {what: self.regime.memo.setdefault((what, ns), OrderedDict()) for what in ("routes", "gates")}
         self._by_ask: dict[str, list[Rule]] = {}
         for r in self.regime.rules:
             for a in r.asks:
@@ -92,6 +95,7 @@ class DecisionEngine:
         agency = get_agency(req.agency)
         f = Facts(req, agency, regime, self.interpretations)
         f.remember = self.memo
+        f._memos = self._regime_memos
         if self.memo:
             ctx = (agency.id, req.from_authority, f.documents_key, f.asks_key, bisect_right(self._days, req.as_of))
             got = self._decisions.find(ctx, f)

@@ -95,7 +95,9 @@ class Facts:
         self.verdicts: dict[str, Any] = {}  # each ask kind's verdict, set by the engine for the obligation rules
         self._routes: dict[int, tuple[Any, ...]] = {}
         self._route_keys: dict[int, tuple[Any, ...]] = {}
-        self._memos: dict[str, OrderedDict[Any, Any]] = {}
+        self._windows: tuple[dt.date, dt.date, dt.date] | None = None
+        self._memos: dict[str, OrderedDict[Any, Any]] = {}  # the engine may hand over its own
+        self._keys: dict[str, int] = {}
 
     # ------------------------------------------------------------ interpretations
     def reading(self, interpretation_id: str) -> str:
@@ -139,15 +141,21 @@ class Facts:
             "is the requester performing immigration enforcement functions (Gov. Code § 7284.4(c))? "
             "Name the agency and whether the matter is civil immigration, criminal immigration or another federal crime")
 
-    @cached_property
+    @property
     def documents_key(self) -> int:
         """The documents (every field), as a number (the engine's memo keys on them)."""
-        return intern_key(tuple(tuple(d.__dict__.values()) for d in self.req.documents))
+        got = self._keys.get("documents")
+        if got is None:
+            got = self._keys["documents"] = intern_key(tuple(tuple(d.__dict__.values()) for d in self.req.documents))
+        return got
 
-    @cached_property
+    @property
     def asks_key(self) -> int:
         """Every ask's kind and detail, as a number (the engine's memo keys decisions and obligations on them)."""
-        return intern_key(tuple((a.kind, detail_key(a.detail)) for a in self.req.asks))
+        got = self._keys.get("asks")
+        if got is None:
+            got = self._keys["asks"] = intern_key(tuple((a.kind, detail_key(a.detail)) for a in self.req.asks))
+        return got
 
     def _any_doc(self, kinds: tuple[str, ...], signers: tuple[str, ...], bases: tuple[str, ...] | None, what: str) -> Tri:
         return Tri.any([_doc_tri(d, kinds, signers, bases, what) for d in self.req.documents])
@@ -318,10 +326,10 @@ class Facts:
         """Conviction ``i`` as the 7282.5 routes read it (:func:`_route_key`)."""
         got = self._route_keys.get(i)
         if got is None:
-            windows = self._route_keys.get(-1)
+            windows = self._windows
             if windows is None:
                 as_of = self.as_of
-                windows = self._route_keys[-1] = (as_of, window_start(as_of, 15), window_start(as_of, 5))
+                windows = self._windows = (as_of, window_start(as_of, 15), window_start(as_of, 5))
             got = self._route_keys[i] = _route_key(i, self.subject.convictions[i], *windows)
         return got
 
@@ -342,14 +350,17 @@ def _gate_key(f: Facts, purpose: str) -> tuple[Any, ...]:
     convictions = s.convictions
     misdemeanor = any(c.level == "misdemeanor" or c.reduced for c in convictions)
     person = misdemeanor and f.reading("prop47-scope") == "person"
-    n = len(convictions)
-    if not person:
-        for i in range(n):
+    if person:
+        keys = tuple(f.route_key(i) for i in range(len(convictions)))
+    else:
+        found = []
+        for i in range(len(convictions)):
+            found.append(f.route_key(i))
             _, _, a6_bars, qualifies = f._routes_of(i)
             if not a6_bars and qualifies:  # the fold's break
-                n = i + 1
                 break
-    return (tuple(f.route_key(i) for i in range(n)), misdemeanor, person,
+        keys = tuple(found)
+    return (keys, misdemeanor, person,
             s.csar_registrant, s.federal_aggravated_felony, s.outstanding_federal_felony_warrant,
             tuple((p.statute, p.level, p.magistrate_probable_cause) for p in s.pending_charges),
             purpose if s.pending_charges else None)

@@ -237,7 +237,7 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 # ------------------------------------------------------------------ decision (output)
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[tuple[str, ...], set[str]]] = {}
 
 
 def built(cls: type[_M], **values: Any) -> _M:
@@ -245,18 +245,20 @@ def built(cls: type[_M], **values: Any) -> _M:
     does, without its per-field default handling (a contract test validates every kind of decision
     against the published schema).  Values are kept in field order, as validation keeps them, so that
     :func:`model_json` writes the fields in the order pydantic does."""
-    order = _FIELDS.get(cls)
-    if order is None:
-        order = _FIELDS[cls] = tuple(cls.model_fields)
+    spec = _FIELDS.get(cls)
+    if spec is None:
+        spec = _FIELDS[cls] = (tuple(cls.model_fields), set(cls.model_fields))
+    order, names = spec
     if tuple(values) != order:
-        if values.keys() != set(order):
-            raise TypeError(f"{cls.__name__}: fields {sorted(set(order) ^ values.keys())} missing or unknown")
+        if values.keys() != names:
+            raise TypeError(f"{cls.__name__}: fields {sorted(names ^ values.keys())} missing or unknown")
         values = {k: values[k] for k in order}
     m = cls.__new__(cls)
-    object.__setattr__(m, "__dict__", values)
-    object.__setattr__(m, "__pydantic_fields_set__", set(order))
-    object.__setattr__(m, "__pydantic_extra__", None)
-    object.__setattr__(m, "__pydantic_private__", None)
+    put = object.__setattr__
+    put(m, "__dict__", values)
+    put(m, "__pydantic_fields_set__", names.copy())
+    put(m, "__pydantic_extra__", None)
+    put(m, "__pydantic_private__", None)
     return m
 
 
