@@ -36,13 +36,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def client(port: int, bodies: list[bytes], token: str, stop: float, lat: list[float], codes: dict[int, int]) -> None:
-    """One keep-alive connection sending the bodies in turn until ``stop``: each request is written whole
-    (head and body pre-encoded) and its answer read to the last byte before the next is sent."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+def encode(bodies: list[bytes], token: str) -> list[bytes]:
+    """Each request whole on the wire: head and body."""
     head = f"POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-    wire = [head.encode() + b"Content-Length: %d\r\n\r\n" % len(b) + b for b in bodies]
-    i = 0
+    return [head.encode() + b"Content-Length: %d\r\n\r\n" % len(b) + b for b in bodies]
+
+
+async def client(port: int, wire: list[bytes], stop: float, lat: list[float], codes: dict[int, int], start: int = 0) -> None:
+    """One keep-alive connection sending the requests in turn (from ``start``) until ``stop``, each answer
+    read to the last byte before the next is sent.  The requests are encoded beforehand, once for all
+    connections (encoding them inside would leave a connection idle past the server's keep-alive)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = start
     while time.monotonic() < stop:
         msg = wire[i % len(wire)]
         i += 1
@@ -85,17 +90,18 @@ def run(store: str, url: str | None, args: argparse.Namespace) -> dict:
                 break
             except OSError:
                 time.sleep(0.1)
-        reqs = [dict(r, agency="lasd", regime="la-2026") for r in sample_requests(500)]
-        bodies = [json.dumps(r).encode() for r in reqs]
+        reqs = [dict(r, agency="lasd", regime="la-2026") for r in sample_requests(args.distinct)]
+        wire = encode([json.dumps(r).encode() for r in reqs], token)
         lat: list[float] = []
         codes: dict[int, int] = {}
 
         async def main() -> float:
             warm = time.monotonic() + 1.0
-            await asyncio.gather(*(client(port, bodies, token, warm, [], {}) for _ in range(4)))
+            await asyncio.gather(*(client(port, wire, warm, [], {}) for _ in range(4)))
             t0 = time.monotonic()
             stop = t0 + args.seconds
-            await asyncio.gather(*(client(port, bodies, token, stop, lat, codes) for _ in range(args.connections)))
+            step = len(wire) // args.connections  # each connection its own stretch of the requests
+            await asyncio.gather(*(client(port, wire, stop, lat, codes, k * step) for k in range(args.connections)))
             return time.monotonic() - t0
         cpu = time.process_time()
         elapsed = _run(main())
@@ -117,6 +123,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="API worker processes (default: one per core)")
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--only", choices=("sqlite", "postgresql"), help="measure one store")
+    ap.add_argument("--distinct", type=int, default=500,
+                    help="distinct requests cycled (more: fewer repeats for the engine's memo to find)")
     args = ap.parse_args()
     results = [run("sqlite", None, args)] if args.only != "postgresql" else []
     if args.only != "sqlite" and not args.no_postgres and pg.available():
