@@ -193,9 +193,10 @@ class Seen:
 
 class Memo:
     """Answers by context (for an ask: agency, requester, documents, ask kind and detail, era of the
-    law; for obligations: the same with every ask) and by the values of what the rules read.  A context can hold several patterns of reads (a rule
-    reads more facts on some paths than on others); an answer is found under the first pattern whose
-    values it matches -- sound because a rule that reads the same values takes the same path."""
+    law; for a decision or its obligations: the same with every ask) and by the values of what the rules
+    read.  A context can hold several patterns of reads (a rule reads more facts on some paths than on
+    others); an answer is found under the first pattern whose values it matches -- sound because a rule
+    that reads the same values takes the same path.  The latest ``limit`` answers are kept."""
 
     def __init__(self, context: frozenset[str] = CONTEXT_FIELDS, limit: int = MEMO_LIMIT) -> None:
         self.context = context  # the request fields the context holds (a rule reading them is not keyed on them)
