@@ -10,15 +10,19 @@ import threading
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sanctuary.engine import reads
 from sanctuary.engine.decide import ByEra, DecisionEngine
 from sanctuary.engine.models import ASK_KINDS, DOCUMENT_KINDS, model_json
 from sanctuary.engine.samples import sample_requests
+from sanctuary.errors import InputError
 from sanctuary.law.registry import agencies, load_regime, regimes
 from sanctuary.testing.plugin import scenario_cases
 
 from .test_exhaustive import DATES, DETAILS, SIGNERS
+from .test_inputs import _request as _random_requests
 
 CHARGES = ["211PC", "187(A)PC", "11377(A)HS", "11350(A)HS", "245(A)(1)PC", "459PC", "496(A)PC", "23152(A)VC",
            "273.5(A)PC", "11351HS", "422(A)PC", "NOT A STATUTE", "41.27CLAMC", "666PC", "12020(A)(1)PC"]
@@ -212,3 +216,52 @@ def test_the_gate_is_keyed_on_the_records_up_to_the_first_that_qualifies() -> No
         assert len(gates) == (3 if not interpretations else 4)  # by default [0] and [2] share one gate
     readings = {i.id for i in DecisionEngine("la-2026").decide(reqs[1]).interpretations}
     assert "prop47-scope" not in readings  # no misdemeanor: the reading was not consulted (though [0] shared the gate)
+
+
+_SHARED = {"memo": DecisionEngine("la-2026"), "plain": DecisionEngine("la-2026", memo=False)}
+_SUBJECT_FIELDS = ("in_custody", "release_info_public", "csar_registrant", "federal_aggravated_felony",
+                   "outstanding_federal_felony_warrant", "prior_removal_after_aggravated_felony", "victim_or_witness",
+                   "hate_crime_victim_or_witness", "status_proof_shown")
+
+
+@st.composite
+def _neighbours(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A valid request and a few others that differ from it in one fact each (a subject field, the day,
+    the requester, one conviction): where a memo key that leaves out a fact read would show."""
+    base = _random_request(random.Random(draw(st.integers(0, 2**32))))
+    out = [base]
+    for _ in range(draw(st.integers(1, 4))):
+        other = {**base, "subject": dict(base["subject"])}
+        what = draw(st.sampled_from(["subject", "subject", "as_of", "from_authority", "conviction"]))
+        if what == "subject":
+            other["subject"][draw(st.sampled_from(_SUBJECT_FIELDS))] = draw(st.sampled_from(TRI))
+        elif what == "as_of":
+            other["as_of"] = draw(st.dates(dt.date(2010, 1, 1), dt.date(2027, 12, 31))).isoformat()
+        elif what == "from_authority":
+            other["from_authority"] = draw(st.sampled_from(["ice-ero", "ice-hsi", "cbp", "unknown", "usms"]))
+        else:
+            convictions = list(other["subject"].get("convictions", []))
+            conviction = {"statute": draw(st.sampled_from(CHARGES)), "level": draw(st.sampled_from(["felony", "misdemeanor"])),
+                          "date": draw(st.dates(dt.date(1995, 1, 1), dt.date(2026, 1, 1))).isoformat()}
+            at = draw(st.integers(0, len(convictions)))
+            other["subject"]["convictions"] = [*convictions[:at], conviction, *convictions[at + 1:]]
+        out.append(other)
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_neighbours(), st.lists(_random_requests, min_size=1, max_size=4)))
+def test_hypothesis_finds_no_request_the_memo_answers_differently(reqs: list[dict[str, Any]]) -> None:
+    """Requests that differ in one fact, and arbitrary requests (valid or not), against one engine with
+    its memo across all examples and the engine without it."""
+    memo, plain = _SHARED["memo"], _SHARED["plain"]
+    for req in reqs:
+        try:
+            want = _json(plain.decide(req))
+        except InputError as e:
+            with pytest.raises(InputError) as got:
+                memo.decide(req)
+            assert got.value.field == e.field
+            continue
+        assert _json(memo.decide(req)) == want, req
+        assert _json(memo.decide(req)) == want, req  # and when it is found
