@@ -42,7 +42,7 @@ class DecisionEngine:
         self._asks = Memo()
         self._duties_memo = Memo(WITH_ASKS)
         self._decisions = Memo(WITH_ASKS)
-        self._days = self._era_days()
+        self.era_days = self._era_days()
         # the regime's route and gate memos under this engine's readings, looked up once
         ns = tuple(sorted(self.interpretations.items()))
         self._regime_memos = {what: self.regime.memo.setdefault((what, ns), OrderedDict()) for what in ("routes", "gates")}
@@ -97,7 +97,7 @@ class DecisionEngine:
         f.remember = self.memo
         f._memos = self._regime_memos
         if self.memo:
-            ctx = (agency.id, req.from_authority, f.documents_key, f.asks_key, bisect_right(self._days, req.as_of))
+            ctx = (agency.id, req.from_authority, f.documents_key, f.asks_key, bisect_right(self.era_days, req.as_of))
             got = self._decisions.find(ctx, f)
             if got is not None:
                 asks, obligations, missing, would, trace_asks, readings = got[1]
@@ -161,10 +161,11 @@ class DecisionEngine:
         """Each ask's deciding rule, folded verdict and trace node (no obligations, no identifiers).
         ``seen`` collects what the rules read, and the readings they took (with the memo)."""
         out = []
+        seen = seen or Seen()
         for idx, ask in enumerate(f.req.asks):
             f.ask = ask
             era, rules = self._in_force(f.agency, ask.kind, f.as_of)
-            out.append(self._answer(f, idx, era, rules, seen or Seen()) if self.memo else self._decide_ask(f, idx, f.as_of, rules))
+            out.append(self._answer(f, idx, era, rules, seen) if self.memo else self._decide_ask(f, idx, f.as_of, rules))
         return out
 
     def cite_labels(self, rule: Rule, verdict: Verdict) -> list[str]:

@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -275,13 +276,9 @@ class Facts:
             key = self.route_key(i)
             got = memo.get(key)
             if got is None:
-                outer, self.used_interpretations = self.used_interpretations, {}
-                try:
-                    routes = _conviction_routes(self, self.convictions[i])
-                finally:
-                    used, self.used_interpretations = self.used_interpretations, outer
-                got = put_bounded(memo, key, ROUTES_KEPT, (routes, tuple(used.items()),
-                                   any("gov-7282.5-a6" in r[1] and r[0].false for r in routes), any(r[0].true for r in routes)))
+                routes, used = self._with_readings(_conviction_routes, self, self.convictions[i])
+                got = put_bounded(memo, key, ROUTES_KEPT, (routes, used, any("gov-7282.5-a6" in r[1] and r[0].false for r in routes),
+                                                           any(r[0].true for r in routes)))
             self._routes[i] = got
         self.used_interpretations.update(got[1])  # on every call: a caller may be collecting the readings
         return got
@@ -305,15 +302,20 @@ class Facts:
             key = _gate_key(self, purpose)
             hit = memo.get(key)
             if hit is None:
-                outer, self.used_interpretations = self.used_interpretations, {}
-                try:
-                    gate = _trust_gate(self, purpose)
-                finally:
-                    used, self.used_interpretations = self.used_interpretations, outer
-                hit = put_bounded(memo, key, GATES_KEPT, (gate, tuple(used.items())))
+                hit = put_bounded(memo, key, GATES_KEPT, self._with_readings(_trust_gate, self, purpose))
             got = self._gates[purpose] = hit[0]
             self.used_interpretations.update(hit[1])
         return got
+
+    def _with_readings(self, compute: Callable[..., Any], *args: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+        """``compute(*args)``, and the readings of unsettled law it took (kept apart, to be replayed with
+        a memoised result; the caller records them as it replays them)."""
+        outer, self.used_interpretations = self.used_interpretations, {}
+        try:
+            got = compute(*args)
+        finally:
+            used, self.used_interpretations = self.used_interpretations, outer
+        return got, tuple(used.items())
 
     def _memo(self, what: str) -> OrderedDict[Any, Any]:
         """The regime's memo of ``what`` (routes or gates) under this decision's readings."""

@@ -37,7 +37,6 @@ NumPy segment reductions; otherwise by a join and a group-by (the differential t
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -195,7 +194,7 @@ class BatchEngine:
     def __init__(self, regime: str = "la-2026", interpretations: dict[str, str] | None = None) -> None:
         self.scalar = DecisionEngine(regime, interpretations)
         self.regime = self.scalar.regime
-        self.boundaries = self._boundaries()
+        self.boundaries = sorted({REALIGNMENT, *self.scalar.era_days})  # the law's eras, and PC 1170(h)
         # record key -> (summary id, category), per kind of key (see _record_key)
         self._rec: dict[str, dict[tuple[int, int], tuple[int, int | None]]] = {"packed": {}, "hashed": {}}
         self._rec_table: dict[str, pl.DataFrame] = {}
@@ -217,18 +216,6 @@ class BatchEngine:
         self._yes: dict[tuple[str, ...], int] = {}
         self._category: dict[str, str] = {}
         self.scalar_calls = 0
-
-    # ------------------------------------------------------------------ law epochs
-    def _boundaries(self) -> list[dt.date]:
-        days: set[dt.date] = {REALIGNMENT}
-        for iv in [i.interval for i in self.regime.instruments.values()] + \
-                  [p.interval for p in self.regime.provisions.values()] + \
-                  [r.interval for r in (*self.regime.rules, *self.regime.obligation_rules)]:
-            if iv.effective:
-                days.add(iv.effective)
-            if iv.ends:
-                days.add(iv.ends + dt.timedelta(days=1))
-        return sorted(days)
 
     # ------------------------------------------------------------------ public
     def run(self, requests: pl.DataFrame | pl.LazyFrame, records: pl.DataFrame | pl.LazyFrame | None = None, *,

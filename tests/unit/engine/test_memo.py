@@ -192,7 +192,7 @@ def test_the_law_is_the_same_on_every_day_of_a_regime_era() -> None:
         for agency in agencies().values():
             for kind in ASK_KINDS:
                 for d in ByEra(eng._rules_for(agency, kind)).days:  # every boundary of every (agency, ask) is a boundary of the regime
-                    assert d in eng._days, (rid, agency.id, kind, d)
+                    assert d in eng.era_days, (rid, agency.id, kind, d)
 
 
 def test_the_gate_is_keyed_on_the_records_up_to_the_first_that_qualifies() -> None:
