@@ -11,8 +11,10 @@ preemption) cannot be narrowed by a lower layer.  An ask no rule decides raises
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import NoApplicableRuleError, RuleConflictError
@@ -23,7 +25,7 @@ from ..law.rules import RESTRICTIVENESS, Obligation, ObligationRule, Outcome, Ru
 from ..offenses.parsing import parse_charge
 from .facts import Facts, detail_key, put_bounded
 from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built
-from .reads import WITH_ASKS, Memo, RecordingFacts, Seen
+from .reads import MEMO_LIMIT, WITH_ASKS, ConcreteRead, Memo, Plan, RecordingFacts, Seen, filler, hole, marked
 
 
 class DecisionEngine:
@@ -42,6 +44,9 @@ class DecisionEngine:
         self._asks = Memo()
         self._duties_memo = Memo(WITH_ASKS)
         self._decisions = Memo(WITH_ASKS)
+        # (answer's serial, qualifying records) -> the decision's parts filled (see _remembered)
+        self._filled: OrderedDict[tuple[int, tuple[str, ...]], tuple[tuple[Any, ...], ...]] = OrderedDict()
+        self._serials = itertools.count()
         self.era_days = self._era_days()
         # the regime's route and gate memos under this engine's readings, looked up once
         ns = tuple(sorted(self.interpretations.items()))
@@ -96,25 +101,12 @@ class DecisionEngine:
         f = Facts(req, agency, regime, self.interpretations)
         f.remember = self.memo
         f._memos = self._regime_memos
-        if self.memo:
-            ctx = (agency.id, req.from_authority, f.documents_key, f.asks_key, bisect_right(self.era_days, req.as_of))
-            got = self._decisions.find(ctx, f)
-            if got is not None:
-                asks, obligations, missing, would, trace_asks, readings = got[1]
-                f.used_interpretations.update(readings)
-                asks, obligations, trace_asks = list(asks), list(obligations), list(trace_asks)
-                missing, would = list(missing), list(would)
-            else:
-                seen = Seen()
-                asks, verdicts, missing, would, trace_asks = self._assemble(f, seen)
-                obligations = self._obligations(f, verdicts, seen)
-                # the verdicts the obligation rules read follow from what the asks' rules read
-                self._decisions.remember(ctx, {t for t in seen.tokens if t[0] != "verdict"}, (
-                    tuple(asks), tuple(obligations), tuple(missing), tuple(would), tuple(trace_asks),
-                    tuple(seen.readings.items())), f)
-        else:
+        parts = self._remembered(f) if self.memo else None
+        if parts is None:
             asks, verdicts, missing, would, trace_asks = self._assemble(f, None)
             obligations = self._obligations(f, verdicts)
+        else:
+            asks, obligations, missing, would, trace_asks = map(list, parts)
         used = tuple(sorted(f.used_interpretations.items()))
         interp = self._interpretations_used.get(used)
         if interp is None:
@@ -132,6 +124,57 @@ class DecisionEngine:
             trace={"label": f"{agency.name}, {req.as_of.isoformat()}, regime {regime.id}", "asks": trace_asks},
             receipt=None,
         )
+
+    def _remembered(self, f: Facts) -> tuple[tuple[Any, ...], ...] | None:
+        """The decision's parts (asks, obligations, missing facts, what would change, trace asks) through
+        the memos: found whole, or assembled from the ask and obligation memos and remembered; with this
+        request's qualifying records in their holes.  ``None`` when the memo cannot stand in: a rule looked
+        into a hole that reached it through a verdict, or filling would merge two texts (see :meth:`_fill`)."""
+        req = f.req
+        ctx = (f.agency.id, req.from_authority, f.documents_key, f.asks_key, bisect_right(self.era_days, req.as_of))
+        got = self._decisions.find(ctx, f)
+        if got is not None:
+            parts, readings, holes, fills, serial = got[1]
+            f.used_interpretations.update(readings)
+        else:
+            seen = Seen()
+            try:
+                asks, verdicts, missing, would, trace_asks = self._assemble(f, seen)
+                obligations = self._obligations(f, verdicts, seen)
+            except ConcreteRead:  # an obligation rule looked into a verdict's qualifying record
+                return None
+            parts = (tuple(asks), tuple(obligations), tuple(missing), tuple(would), tuple(trace_asks))
+            holes = tuple(sorted({t[1] for t in seen.tokens if t[0] == "gate" and t[2] == "named"}))
+            plan = _plan(parts) if holes else None
+            fills, serial = (filler(parts, plan), next(self._serials)) if plan else (None, None)
+            # the verdicts the obligation rules read follow from what the asks' rules read
+            self._decisions.remember(ctx, {t for t in seen.tokens if t[0] != "verdict"},
+                                     (parts, tuple(seen.readings.items()), holes, fills, serial), f)
+        if fills is None:
+            return parts
+        # filled once per answer and qualifying records: requests with the same records share the copy
+        records = tuple(f.trust_gate(p).qualifying or "" for p in holes)
+        done = self._filled.get((serial, records))
+        if done is None:
+            done = self._fill(holes, records, fills)
+            if done is not None:
+                put_bounded(self._filled, (serial, records), MEMO_LIMIT, done)
+        return done
+
+    @staticmethod
+    def _fill(holes: tuple[str, ...], records: tuple[str, ...],
+              fills: Callable[[dict[str, str]], Any]) -> tuple[tuple[Any, ...], ...] | None:
+        """The decision's parts with the qualifying records in their holes (see
+        :mod:`sanctuary.engine.reads`); ``None`` when filling would make two strings of a list, or two
+        obligations, equal that were not (the engine would have merged them: the memo cannot stand in)."""
+        try:
+            out = fills({hole(p): r for p, r in zip(holes, records, strict=True)})
+        except ConcreteRead:
+            return None
+        obligations = out[1]
+        if len({(o.kind, o.text) for o in obligations}) != len(obligations):
+            return None
+        return out  # type: ignore[no-any-return]
 
     def _assemble(self, f: Facts, seen: Seen | None) -> tuple[list[AskDecision], list[Verdict], list[str],
                                                                list[str], list[dict[str, Any]]]:
@@ -159,13 +202,13 @@ class DecisionEngine:
 
     def decide_asks(self, f: Facts, seen: Seen | None = None) -> list[tuple[Rule, Verdict, dict[str, Any]]]:
         """Each ask's deciding rule, folded verdict and trace node (no obligations, no identifiers).
-        ``seen`` collects what the rules read, and the readings they took (with the memo)."""
+        With ``seen``, through the memo (:meth:`_answer`), collecting what the rules read and the readings
+        they took; without, every rule evaluated."""
         out = []
-        seen = seen or Seen()
         for idx, ask in enumerate(f.req.asks):
             f.ask = ask
             era, rules = self._in_force(f.agency, ask.kind, f.as_of)
-            out.append(self._answer(f, idx, era, rules, seen) if self.memo else self._decide_ask(f, idx, f.as_of, rules))
+            out.append(self._answer(f, idx, era, rules, seen) if seen is not None else self._decide_ask(f, idx, f.as_of, rules))
         return out
 
     def cite_labels(self, rule: Rule, verdict: Verdict) -> list[str]:
@@ -228,10 +271,12 @@ class DecisionEngine:
             seen.tokens.update(pattern)
             seen.readings.update(readings)
             return rule, verdict, {**node, "index": idx, "detail": dict(ask.detail)}
-        r = RecordingFacts(f.req, f.agency, f.regime, f._interp)
-        r.ask = ask
-        r._gates = f._gates  # a gate is the request's, whichever of the two computes it
-        rule, verdict, node = self._decide_ask(r, idx, f.as_of, rules)
+        try:
+            r = _recorder(f, holes=True)
+            rule, verdict, node = self._decide_ask(r, idx, f.as_of, rules)
+        except ConcreteRead:  # a rule looked into the qualifying record: keyed on the record itself
+            r = _recorder(f, holes=False, after=r)
+            rule, verdict, node = self._decide_ask(r, idx, f.as_of, rules)
         f.used_interpretations.update(r.used_interpretations)
         seen.tokens.update(r.read)
         seen.readings.update(r.readings)
@@ -317,8 +362,8 @@ class DecisionEngine:
         return rule, verdict, node
 
     def _obligations(self, f: Facts, verdicts: list[Verdict], seen: Seen | None = None) -> list[ObligationOut]:
-        """The duties that follow, from every obligation rule in force binding the agency.  With the memo,
-        reused where the same asks of the same agency, requester and documents, in the same era, came
+        """The duties that follow, from every obligation rule in force binding the agency.  With ``seen``
+        (the memo's path), reused where the same asks of the same agency, requester and documents, in the same era, came
         out with the same values of what the obligation rules read (see :meth:`_answer`)."""
         by_kind: dict[str, Verdict] = {}
         for ask, v in zip(f.req.asks, verdicts, strict=True):
@@ -333,10 +378,9 @@ class DecisionEngine:
                 (o, self.regime.instruments[o.instrument]) for o in self.regime.obligation_rules
                 if f.agency.bound_by(self.regime.instruments[o.instrument].binds)])
         era, rules = by_era.era(f.as_of)
-        if not self.memo:
+        if seen is None:
             return self._duties(f, by_kind, rules)
         ctx = (f.agency.id, f.req.from_authority, f.documents_key, f.asks_key, era)
-        seen = seen or Seen()
         got = self._duties_memo.find(ctx, f)
         if got is not None:
             pattern, (out, readings) = got
@@ -344,10 +388,14 @@ class DecisionEngine:
             seen.tokens.update(pattern)
             seen.readings.update(readings)
             return list(out)
-        r = RecordingFacts(f.req, f.agency, f.regime, f._interp)
-        r.ask, r._gates = f.ask, f._gates
-        r.verdicts = r.recording(by_kind)  # type: ignore[assignment]
-        out = self._duties(r, r.verdicts, rules)
+        try:
+            r = _recorder(f, holes=True)
+            r.verdicts = r.recording(by_kind)  # type: ignore[assignment]
+            out = self._duties(r, r.verdicts, rules)
+        except ConcreteRead:  # as in _answer; a look into a verdict's hole reaches decide()
+            r = _recorder(f, holes=False, after=r)
+            r.verdicts = r.recording(by_kind)  # type: ignore[assignment]
+            out = self._duties(r, r.verdicts, rules)
         f.used_interpretations.update(r.used_interpretations)
         seen.tokens.update(r.read)
         seen.readings.update(r.readings)
@@ -367,6 +415,61 @@ class DecisionEngine:
                 out.append(built(ObligationOut, kind=ob.kind, text=ob.text, deadline=ob.deadline, condition=ob.condition,
                                          citation="; ".join(self._labels((*orule.cites, *ob.cites)))))
         return out
+
+
+def _plan(parts: tuple[tuple[Any, ...], ...]) -> Plan | None:
+    """Where a decision's parts (asks, obligations, missing facts, what would change, trace asks) hold
+    holes.  A hole enters only through what a rule returns (a verdict's reason, missing facts, what would
+    change and qualifying record; an obligation's text, deadline and condition), so these are the places
+    looked at: each ask's reason, qualifying record and missing facts, each obligation, the two lists,
+    and each rule's reason and missing facts in the trace."""
+    asks, obligations, missing, would, trace = parts
+    plan: Plan = {}
+    at: Plan = {}
+    for i, a in enumerate(asks):
+        got: Plan = {k: None for k in ("reason", "qualifying", "missing_facts") if marked(getattr(a, k))}
+        if got:
+            at[i] = got
+    if at:
+        plan[0] = at
+    at = {}
+    for i, o in enumerate(obligations):
+        got = {k: None for k in ("text", "deadline", "condition") if marked(getattr(o, k))}
+        if got:
+            at[i] = got
+    if at:
+        plan[1] = at
+    for i in (2, 3):
+        if marked(parts[i]):
+            plan[i] = None
+    at = {}
+    for i, node in enumerate(trace):
+        layers: Plan = {}
+        for li, layer in enumerate(node["layers"]):
+            rules: Plan = {}
+            for ri, r in enumerate(layer["rules"]):
+                got = {k: None for k in ("reason", "missing") if marked(r[k])}
+                if got:
+                    rules[ri] = got
+            if rules:
+                layers[li] = {"rules": rules}
+        if layers:
+            at[i] = {"layers": layers}
+    if at:
+        plan[4] = at
+    return plan or None
+
+
+def _recorder(f: Facts, holes: bool, after: RecordingFacts | None = None) -> RecordingFacts:
+    """A recorder over ``f``'s request, sharing its gates (a gate is the request's, whichever computes it).
+    ``after``: a recorder whose rules stopped at a look into a hole; the rules run again from the start
+    and take the same readings, but a gate it computed is not computed again: its readings carry over."""
+    r = RecordingFacts(f.req, f.agency, f.regime, f._interp)
+    r.ask, r._gates, r.holes = f.ask, f._gates, holes
+    if after is not None:
+        r.used_interpretations.update(after.used_interpretations)
+        r.readings.update(after.readings)
+    return r
 
 
 class ByEra:

@@ -50,6 +50,11 @@ class Gate:
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined,no-any-return]
 
+    @property
+    def named(self) -> bool:
+        """Whether a qualifying record is named (what a memo keys on when a rule reads it as a hole)."""
+        return bool(self.qualifying)
+
 
 def _doc_tri(doc: Document, kinds: tuple[str, ...], signers: tuple[str, ...], bases: tuple[str, ...] | None,
              what: str) -> Tri:

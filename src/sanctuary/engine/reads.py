@@ -13,6 +13,16 @@ consults, as a token:
   ``YEAR``, its year alone;
 - ``RECORDS``: the person's convictions or pending charges, read outside the gate.
 
+**Holes.**  With ``holes`` on (the scalar engine's memo), a rule that reads the gate's qualifying record
+-- "PC 187(a), 2019 felony (7282.5(a)(1))", which differs from person to person -- gets a :class:`Hole`
+in its place, a marker standing for "this request's qualifying record for that purpose", and the read is
+noted as ``("gate", purpose, "named")`` (only that there is one).  The answer, reason text and all, then
+holds for every request whose gate agrees on the rest; :func:`fill` puts each request's own record into
+the holes before the decision leaves the engine.  A hole may be formatted into text, concatenated,
+joined or passed on; anything that looks at its content (``in``, ``len``, a comparison with another
+string, a method such as ``startswith``, a format spec) raises :class:`ConcreteRead`, and the engine
+evaluates the rule again without holes, keyed on the record itself.
+
 A reading of unsettled law taken outside the gate is noted in ``readings``, so that a reused answer
 can report it again.  The recorder is sound for any pack: every way a rule can see the request goes
 through a noted read.  Used by the scalar engine's ask memo (:mod:`sanctuary.engine.decide`) and by the
@@ -21,32 +31,183 @@ batch engine (:mod:`sanctuary.whatif.batch`).
 
 from __future__ import annotations
 
+import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from operator import attrgetter
 from typing import Any
 
 from .facts import Facts, put_bounded
+from .models import built
 
 AS_OF = ("as_of",)
 YEAR = ("year",)
 RECORDS = ("records",)
 Token = tuple[str, ...]
 
+MARK = "\ue000"  # a private-use character: starts every hole's marker
+_NONCE = secrets.token_hex(8)  # per process, so that no text a request carries can spell a marker
+
+
+class ConcreteRead(BaseException):
+    """A rule looked at the content of a :class:`Hole`.  A ``BaseException``, so that a rule's own
+    ``except Exception`` cannot swallow it: the engine catches it and evaluates the rule without holes."""
+
+
+class Hole(str):
+    """The marker that stands for a request's 7282.5 qualifying record for ``purpose`` (see the module's
+    docstring): a string that may be carried into text but not inspected."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return True  # a hole stands only for a non-empty record (the key notes that there is one)
+
+    def __str__(self) -> str:
+        return str.__str__(self)  # a plain copy of the marker
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            raise ConcreteRead("format spec")
+        return str.__str__(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str) and not str.startswith(other, MARK):
+            raise ConcreteRead("==")  # a rule comparing the record with some text
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+    def __getattribute__(self, name: str) -> Any:
+        if name.startswith("__"):
+            return object.__getattribute__(self, name)
+        raise ConcreteRead(name)  # str's methods: startswith, split, lower, ...
+
+    def _concrete(self, *_: Any) -> Any:
+        raise ConcreteRead("content")
+
+    __contains__ = __len__ = __iter__ = __getitem__ = __lt__ = __le__ = __gt__ = __ge__ = _concrete  # type: ignore[assignment]
+    __mod__ = __rmod__ = __mul__ = __rmul__ = __repr__ = _concrete  # type: ignore[assignment]
+
+
+def hole(purpose: str) -> Hole:
+    return Hole(f"{MARK}{_NONCE}:{purpose}\ue001")
+
+
+def fill(value: Any, subs: dict[str, str]) -> Any:
+    """``value`` with every hole (``subs``: marker -> the record) filled, in strings, lists, tuples, dicts
+    and pydantic models; what holds no marker is returned as it is (the memo's parts stay shared).
+    Raises :class:`ConcreteRead` when filling makes two strings of one list equal: the engine merges
+    equal texts (missing facts, what would change), so it would have merged those two."""
+    if isinstance(value, str):
+        plain = str.__str__(value)
+        if MARK not in plain:
+            return value
+        for marker, text in subs.items():
+            plain = plain.replace(marker, text)
+        return plain
+    if isinstance(value, dict):
+        new = {k: fill(v, subs) for k, v in value.items()}
+        return value if all(new[k] is v for k, v in value.items()) else new
+    if isinstance(value, list | tuple):
+        items = [fill(v, subs) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        texts = [str.__str__(v) for v in value if isinstance(v, str)]
+        if texts and len(set(texts)) != len({v for v in items if isinstance(v, str)}):
+            raise ConcreteRead("two texts filled alike")
+        return type(value)(items)
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        update = {}
+        for name in fields:
+            v = getattr(value, name)
+            w = fill(v, subs)
+            if w is not v:
+                update[name] = w
+        return value.model_copy(update=update) if update else value
+    return value
+
+
+def marked(value: Any) -> bool:
+    """Whether a string, or a list or tuple of them, holds a hole (``None`` holds none)."""
+    if isinstance(value, str):
+        return MARK in str.__str__(value)
+    return isinstance(value, list | tuple) and any(marked(v) for v in value)
+
+
+Plan = dict[Any, "Plan | None"]  # where the holes are: a key or index (or a model's field) -> what under it; None: fill it all
+
+
+def filler(value: Any, plan: Plan | None) -> Callable[[dict[str, str]], Any]:
+    """A function of the substitutions that returns ``value`` with the holes ``plan`` points at filled
+    (see :func:`fill`): it copies along those paths only and shares every other part.  Built once per
+    remembered answer, so that a hit pays only for the copies."""
+    if plan is None:
+        if type(value) is str:
+            return lambda subs: _fill_str(value, subs)
+        return lambda subs: fill(value, subs)
+    kind = type(value)
+    if kind is dict or kind is list or kind is tuple:
+        kids = tuple((k, filler(value[k], sub)) for k, sub in plan.items())
+        if kind is dict:
+            def fill_dict(subs: dict[str, str]) -> Any:
+                new = value.copy()
+                for k, g in kids:
+                    new[k] = g(subs)
+                return new
+            return fill_dict
+
+        def fill_seq(subs: dict[str, str]) -> Any:
+            items = list(value)
+            for k, g in kids:
+                items[k] = g(subs)
+            return items if kind is list else tuple(items)
+        return fill_seq
+    fields = value.__dict__
+    kids = tuple((k, filler(fields[k], sub)) for k, sub in plan.items())
+
+    def fill_model(subs: dict[str, str]) -> Any:
+        new = fields.copy()
+        for k, g in kids:
+            new[k] = g(subs)
+        return built(kind, **new)
+    return fill_model
+
+
+def _fill_str(text: str, subs: dict[str, str]) -> str:
+    for marker, record in subs.items():
+        text = text.replace(marker, record)
+    return text
+
 
 class _Reads:
-    """A read-only view of the request, its subject or context, or a verdict, that notes each field read
-    (as ``(*prefix, name)``)."""
+    """A read-only view of the request, its subject or context, a verdict or the gate, that notes each
+    field read (as ``(*prefix, name)``).  The gate's ``value`` is itself such a view, its fields noted as
+    ``("gate", purpose, "value.<field>")``: a rule that asks only whether the gate is met is not keyed on
+    why (``because``: which provisions the qualifying record meets)."""
 
-    __slots__ = ("_facts", "_obj", "_prefix")
+    __slots__ = ("_dot", "_facts", "_obj", "_prefix")
 
-    def __init__(self, obj: Any, facts: RecordingFacts, *prefix: str) -> None:
-        self._obj, self._facts, self._prefix = obj, facts, prefix
+    def __init__(self, obj: Any, facts: RecordingFacts, *prefix: str, dot: str = "") -> None:
+        self._obj, self._facts, self._prefix, self._dot = obj, facts, prefix, dot
 
     def __getattr__(self, name: str) -> Any:
-        if not self._facts.quiet:
-            self._facts.read.add(AS_OF if self._prefix == ("req",) and name == "as_of" else (*self._prefix, name))
-        return getattr(self._obj, name)
+        value = getattr(self._obj, name)
+        f = self._facts
+        if not f.quiet:
+            prefix = self._prefix
+            if prefix[0] == "gate" and not self._dot:
+                if name == "value":
+                    return _Reads(value, f, *prefix, dot="value.")
+                if name == "qualifying" and f.holes and value:
+                    f.read.add(("gate", prefix[1], "named"))
+                    return hole(prefix[1])
+            f.read.add(AS_OF if prefix == ("req",) and name == "as_of" else (*prefix, self._dot + name))
+        return value
 
 
 class _VerdictReads(Mapping[str, Any]):
@@ -67,7 +228,10 @@ class _VerdictReads(Mapping[str, Any]):
 
 
 class RecordingFacts(Facts):
-    """:class:`Facts` that notes what the rules read in ``read`` (tokens, see the module's docstring)."""
+    """:class:`Facts` that notes what the rules read in ``read`` (tokens, see the module's docstring);
+    with ``holes``, the gate's qualifying record is read as a :class:`Hole`."""
+
+    holes = False
 
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)

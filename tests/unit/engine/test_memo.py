@@ -167,9 +167,9 @@ def test_a_rule_that_reads_the_record_outside_the_gate_is_not_remembered() -> No
     gate = f.trust_gate("notify")
     assert f.read == set()  # the gate reads the record quietly: it is keyed by the fields of its result a rule reads
     assert gate.value.true and gate.cites
-    assert f.read == {("gate", "notify", "value"), ("gate", "notify", "cites")}
+    assert f.read == {("gate", "notify", "value.true"), ("gate", "notify", "cites")}  # whether it is met, not why
     _ = f.subject.csar_registrant, f.year
-    assert f.read == {("gate", "notify", "value"), ("gate", "notify", "cites"), ("subject", "csar_registrant"), reads.YEAR}
+    assert f.read == {("gate", "notify", "value.true"), ("gate", "notify", "cites"), ("subject", "csar_registrant"), reads.YEAR}
     plain = Facts(req, get_agency("lasd"), load_regime("la-2026"), {})
     m = reads.Memo()
     assert m.remember(("ctx",), f.read, "answer", plain)
@@ -265,3 +265,95 @@ def test_hypothesis_finds_no_request_the_memo_answers_differently(reqs: list[dic
             continue
         assert _json(memo.decide(req)) == want, req
         assert _json(memo.decide(req)) == want, req  # and when it is found
+
+
+# ------------------------------------------------------------------ holes: the qualifying record late-bound
+def _notify(convictions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"agency": "lasd", "as_of": "2026-01-05", "from_authority": "ice-ero",
+            "asks": [{"kind": "notify-release"}, {"kind": "transfer"}], "subject": {"convictions": convictions}}
+
+
+def test_one_answer_serves_every_qualifying_record_each_named_in_its_own_decision() -> None:
+    """The state layer's reason names the qualifying record, which differs from person to person; the
+    memo keys only on there being one, and each decision names its own."""
+    eng, plain = DecisionEngine("la-2026"), DecisionEngine("la-2026", memo=False)
+    robbery = _notify([{"statute": "211PC", "level": "felony", "date": "2019-03-01"}])
+    murder = _notify([{"statute": "187(A)PC", "level": "felony", "date": "2015-06-01"}])
+    first = eng.decide(robbery)
+    hits = eng._decisions.hits
+    second = eng.decide(murder)
+    assert eng._decisions.hits == hits + 1  # the robbery's answer, reused
+    assert _json(first) == _json(plain.decide(robbery)) and _json(second) == _json(plain.decide(murder))
+    assert b"PC 211" in _json(first) and b"PC 211" not in _json(second) and b"PC 187" in _json(second)
+    assert reads.MARK.encode() not in _json(first) + _json(second)
+
+
+def test_a_hole_can_be_carried_into_text_but_not_looked_into() -> None:
+    h = reads.hole("notify")
+    assert isinstance(h, str) and h and f"meets {h}." == "meets " + h + "." and "; ".join([h, "x"]).startswith(reads.MARK)
+    assert h == reads.hole("notify") and h != reads.hole("transfer") and hash(h) == hash(reads.hole("notify"))
+    for look in (lambda: "PC" in h, lambda: len(h), lambda: h.startswith("PC"), lambda: h == "PC 211", lambda: h != "x",
+                 lambda: f"{h:>40}", lambda: h[0], lambda: h < "a", lambda: repr(h), lambda: h.lower(), lambda: h * 2,
+                 lambda: list(h)):
+        with pytest.raises(reads.ConcreteRead):
+            look()
+    assert reads.fill((f"meets {h}.", [h]), {h: "PC 211"}) == ("meets PC 211.", ["PC 211"])
+    with pytest.raises(reads.ConcreteRead):  # the engine would have merged the two texts
+        reads.fill(["a PC 211", f"a {h}"], {h: "PC 211"})
+
+
+def _regime_with(wrap_rule: dict[str, Any] | None = None, wrap_obligation: dict[str, Any] | None = None) -> Any:
+    """la-2026 with some rules' functions wrapped (a pack that looks into the qualifying record)."""
+    import dataclasses
+
+    from sanctuary.law.registry import Regime
+    reg = load_regime("la-2026")
+    new = Regime(reg.id, reg.title, reg.packs, reg.in_force, reg.label, dict(reg.interpretation_defaults))
+    new.rules[:] = [dataclasses.replace(r, fn=(wrap_rule or {})[r.id](r.fn)) if r.id in (wrap_rule or {}) else r
+                    for r in new.rules]
+    new.obligation_rules[:] = [dataclasses.replace(o, fn=(wrap_obligation or {})[o.id](o.fn))
+                               if o.id in (wrap_obligation or {}) else o for o in new.obligation_rules]
+    return new
+
+
+def _la_requests(n: int, seed: int) -> list[dict[str, Any]]:
+    reqs = [{**r, "regime": "la-2026"} for r in _requests(n, seed)]
+    return reqs + [_notify([{"statute": s, "level": "felony", "date": d}]) for s in ("211PC", "187(A)PC", "245(A)(1)PC")
+                   for d in ("2019-03-01", "2015-06-01")]
+
+
+def test_a_rule_that_looks_into_the_qualifying_record_is_answered_as_without_the_memo() -> None:
+    from sanctuary.law.rules import Verdict
+
+    def nosy(fn: Any) -> Any:
+        def rule(f: Any) -> Any:
+            gate = f.trust_gate("notify")
+            if gate.value.true and "PC 211" in gate.qualifying:
+                return Verdict.permitted(f"A robbery record: {gate.qualifying}.", cites=("gov-7282.5-a", *gate.cites),
+                                         qualifying=gate.qualifying)
+            return fn(f)
+        return rule
+    regime = _regime_with({"ca.values.notify-exceptions": nosy})
+    reqs = _la_requests(300, seed=31)
+    memo, plain = DecisionEngine(regime), DecisionEngine(regime, memo=False)
+    assert _mismatches(memo, plain, reqs) == []
+    assert any(b"A robbery record: PC 211" in _json(plain.decide(r)) for r in reqs)  # the nosy branch was taken
+    assert _hits(memo) > len(reqs)
+
+
+def test_an_obligation_that_looks_into_a_verdicts_qualifying_record_is_answered_as_without_the_memo() -> None:
+    from sanctuary.law.rules import Obligation
+
+    def nosy(fn: Any) -> Any:
+        def rule(f: Any, verdicts: Any) -> Any:
+            out = list(fn(f, verdicts))
+            v = verdicts.get("notify-release")
+            if v is not None and v.qualifying and v.qualifying.startswith("PC 211"):
+                out.append(Obligation("robbery-note", f"Note the robbery record ({v.qualifying})."))
+            return out
+        return rule
+    regime = _regime_with(wrap_obligation={"ca.truth.copy": nosy})
+    reqs = _la_requests(300, seed=37)
+    memo, plain = DecisionEngine(regime), DecisionEngine(regime, memo=False)
+    assert _mismatches(memo, plain, reqs) == []
+    assert any(b"Note the robbery record (PC 211" in _json(plain.decide(r)) for r in reqs)

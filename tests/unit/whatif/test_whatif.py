@@ -95,7 +95,7 @@ def test_a_rule_reading_the_record_outside_the_gate_keys_on_the_request() -> Non
     req = Request.parse({"agency": "lasd", "as_of": "2026-01-01", "asks": [{"kind": "hold"}],
                          "subject": {"convictions": [{"statute": "211PC"}]}})
     f = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
-    _ = f.trust_gate("notify").value
+    _ = f.trust_gate("notify").value.true
     assert f.columns == {"gate_n"}  # the gate reads the record quietly: it is keyed by its own result
     _ = f.convictions
     assert "*" in f.columns
