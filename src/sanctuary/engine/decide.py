@@ -425,38 +425,29 @@ def _plan(parts: tuple[tuple[Any, ...], ...]) -> Plan | None:
     and each rule's reason and missing facts in the trace."""
     asks, obligations, missing, would, trace = parts
     plan: Plan = {}
-    at: Plan = {}
-    for i, a in enumerate(asks):
-        got: Plan = {k: None for k in ("reason", "qualifying", "missing_facts") if marked(getattr(a, k))}
-        if got:
-            at[i] = got
-    if at:
-        plan[0] = at
-    at = {}
-    for i, o in enumerate(obligations):
-        got = {k: None for k in ("text", "deadline", "condition") if marked(getattr(o, k))}
-        if got:
-            at[i] = got
-    if at:
-        plan[1] = at
+    for at, items, fields in ((0, asks, ("reason", "qualifying", "missing_facts")),
+                              (1, obligations, ("text", "deadline", "condition"))):
+        where: Plan = {}
+        for i, m in enumerate(items):
+            d = m.__dict__
+            for k in fields:
+                if marked(d[k]):
+                    where.setdefault(i, {})[k] = None  # type: ignore[index]
+        if where:
+            plan[at] = where
     for i in (2, 3):
         if marked(parts[i]):
             plan[i] = None
-    at = {}
+    nodes: Plan = {}
     for i, node in enumerate(trace):
-        layers: Plan = {}
         for li, layer in enumerate(node["layers"]):
-            rules: Plan = {}
             for ri, r in enumerate(layer["rules"]):
-                got = {k: None for k in ("reason", "missing") if marked(r[k])}
-                if got:
-                    rules[ri] = got
-            if rules:
-                layers[li] = {"rules": rules}
-        if layers:
-            at[i] = {"layers": layers}
-    if at:
-        plan[4] = at
+                for k in ("reason", "missing"):
+                    if marked(r[k]):
+                        layers = nodes.setdefault(i, {"layers": {}})["layers"]  # type: ignore[index]
+                        layers.setdefault(li, {"rules": {}})["rules"].setdefault(ri, {})[k] = None
+    if nodes:
+        plan[4] = nodes
     return plan or None
 
 

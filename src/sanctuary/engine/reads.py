@@ -134,9 +134,14 @@ def fill(value: Any, subs: dict[str, str]) -> Any:
 
 def marked(value: Any) -> bool:
     """Whether a string, or a list or tuple of them, holds a hole (``None`` holds none)."""
-    if isinstance(value, str):
-        return MARK in str.__str__(value)
-    return isinstance(value, list | tuple) and any(marked(v) for v in value)
+    if not value:
+        return False
+    kind = type(value)
+    if kind is str:
+        return MARK in value
+    if kind is Hole:
+        return True
+    return (kind is list or kind is tuple) and any(MARK in v if type(v) is str else type(v) is Hole for v in value)
 
 
 Plan = dict[Any, "Plan | None"]  # where the holes are: a key or index (or a model's field) -> what under it; None: fill it all
