@@ -77,7 +77,8 @@ class Hole(str):
         return str.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
+        same = self.__eq__(other)
+        return same if same is NotImplemented else not same
 
     __hash__ = str.__hash__
 

@@ -292,6 +292,7 @@ def test_a_hole_can_be_carried_into_text_but_not_looked_into() -> None:
     h = reads.hole("notify")
     assert isinstance(h, str) and h and f"meets {h}." == "meets " + h + "." and "; ".join([h, "x"]).startswith(reads.MARK)
     assert h == reads.hole("notify") and h != reads.hole("transfer") and hash(h) == hash(reads.hole("notify"))
+    assert h != None and (h == 3) is False  # noqa: E711 -- not a string: no look at the text
     for look in (lambda: "PC" in h, lambda: len(h), lambda: h.startswith("PC"), lambda: h == "PC 211", lambda: h != "x",
                  lambda: f"{h:>40}", lambda: h[0], lambda: h < "a", lambda: repr(h), lambda: h.lower(), lambda: h * 2,
                  lambda: list(h)):
