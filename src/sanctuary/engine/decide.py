@@ -14,7 +14,6 @@ import datetime as dt
 import itertools
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 from ..errors import NoApplicableRuleError, RuleConflictError
@@ -25,7 +24,9 @@ from ..law.rules import RESTRICTIVENESS, Obligation, ObligationRule, Outcome, Ru
 from ..offenses.parsing import parse_charge
 from .facts import Facts, detail_key, put_bounded
 from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built
-from .reads import MEMO_LIMIT, WITH_ASKS, ConcreteRead, Memo, Plan, RecordingFacts, Seen, filler, hole, marked
+from .reads import WITH_ASKS, ConcreteRead, Memo, Plan, RecordingFacts, Seen, fill_at, frozen, hole, marked
+
+FILLED_KEPT = 1_000  # filled copies kept: each shares all but the paths to its holes with the answer, yet is ~70 objects the GC walks
 
 
 class DecisionEngine:
@@ -134,7 +135,7 @@ class DecisionEngine:
         ctx = (f.agency.id, req.from_authority, f.documents_key, f.asks_key, bisect_right(self.era_days, req.as_of))
         got = self._decisions.find(ctx, f)
         if got is not None:
-            parts, readings, holes, fills, serial = got[1]
+            parts, readings, holes, plan, serial = got[1]
             f.used_interpretations.update(readings)
         else:
             seen = Seen()
@@ -146,29 +147,29 @@ class DecisionEngine:
             parts = (tuple(asks), tuple(obligations), tuple(missing), tuple(would), tuple(trace_asks))
             holes = tuple(sorted({t[1] for t in seen.tokens if t[0] == "gate" and t[2] == "named"}))
             plan = _plan(parts) if holes else None
-            fills, serial = (filler(parts, plan), next(self._serials)) if plan else (None, None)
+            serial = next(self._serials) if plan else None
             # the verdicts the obligation rules read follow from what the asks' rules read
             self._decisions.remember(ctx, {t for t in seen.tokens if t[0] != "verdict"},
-                                     (parts, tuple(seen.readings.items()), holes, fills, serial), f)
-        if fills is None:
+                                     (parts, tuple(seen.readings.items()), holes, plan, serial), f)
+        if plan is None:
             return parts
         # filled once per answer and qualifying records: requests with the same records share the copy
         records = tuple(f.trust_gate(p).qualifying or "" for p in holes)
         done = self._filled.get((serial, records))
         if done is None:
-            done = self._fill(holes, records, fills)
+            done = self._fill(parts, holes, records, plan)
             if done is not None:
-                put_bounded(self._filled, (serial, records), MEMO_LIMIT, done)
+                put_bounded(self._filled, (serial, records), FILLED_KEPT, done)
         return done
 
     @staticmethod
-    def _fill(holes: tuple[str, ...], records: tuple[str, ...],
-              fills: Callable[[dict[str, str]], Any]) -> tuple[tuple[Any, ...], ...] | None:
+    def _fill(parts: tuple[tuple[Any, ...], ...], holes: tuple[str, ...], records: tuple[str, ...],
+              plan: Plan) -> tuple[tuple[Any, ...], ...] | None:
         """The decision's parts with the qualifying records in their holes (see
         :mod:`sanctuary.engine.reads`); ``None`` when filling would make two strings of a list, or two
         obligations, equal that were not (the engine would have merged them: the memo cannot stand in)."""
         try:
-            out = fills({hole(p): r for p, r in zip(holes, records, strict=True)})
+            out = fill_at(parts, plan, {hole(p): r for p, r in zip(holes, records, strict=True)})
         except ConcreteRead:
             return None
         obligations = out[1]
@@ -424,31 +425,31 @@ def _plan(parts: tuple[tuple[Any, ...], ...]) -> Plan | None:
     looked at: each ask's reason, qualifying record and missing facts, each obligation, the two lists,
     and each rule's reason and missing facts in the trace."""
     asks, obligations, missing, would, trace = parts
-    plan: Plan = {}
+    plan: dict[Any, Any] = {}
     for at, items, fields in ((0, asks, ("reason", "qualifying", "missing_facts")),
                               (1, obligations, ("text", "deadline", "condition"))):
-        where: Plan = {}
+        where: dict[Any, Any] = {}
         for i, m in enumerate(items):
             d = m.__dict__
             for k in fields:
                 if marked(d[k]):
-                    where.setdefault(i, {})[k] = None  # type: ignore[index]
+                    where.setdefault(i, {})[k] = None
         if where:
             plan[at] = where
     for i in (2, 3):
         if marked(parts[i]):
             plan[i] = None
-    nodes: Plan = {}
+    nodes: dict[Any, Any] = {}
     for i, node in enumerate(trace):
         for li, layer in enumerate(node["layers"]):
             for ri, r in enumerate(layer["rules"]):
                 for k in ("reason", "missing"):
                     if marked(r[k]):
-                        layers = nodes.setdefault(i, {"layers": {}})["layers"]  # type: ignore[index]
+                        layers = nodes.setdefault(i, {"layers": {}})["layers"]
                         layers.setdefault(li, {"rules": {}})["rules"].setdefault(ri, {})[k] = None
     if nodes:
         plan[4] = nodes
-    return plan or None
+    return frozen(plan) if plan else None
 
 
 def _recorder(f: Facts, holes: bool, after: RecordingFacts | None = None) -> RecordingFacts:

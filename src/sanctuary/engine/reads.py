@@ -145,43 +145,36 @@ def marked(value: Any) -> bool:
     return (kind is list or kind is tuple) and any(MARK in v if type(v) is str else type(v) is Hole for v in value)
 
 
-Plan = dict[Any, "Plan | None"]  # where the holes are: a key or index (or a model's field) -> what under it; None: fill it all
+# Where the holes are: (key or index or a model's field, what under it) pairs; None: fill it all.  Nested
+# tuples of plain values, so that the garbage collector stops tracking them (a memo keeps thousands).
+Plan = tuple[tuple[Any, "Plan | None"], ...]
 
 
-def filler(value: Any, plan: Plan | None) -> Callable[[dict[str, str]], Any]:
-    """A function of the substitutions that returns ``value`` with the holes ``plan`` points at filled
-    (see :func:`fill`): it copies along those paths only and shares every other part.  Built once per
-    remembered answer, so that a hit pays only for the copies."""
+def frozen(plan: dict[Any, Any] | None) -> Plan | None:
+    """A plan built as nested dicts, as nested tuples."""
+    return None if plan is None else tuple((k, frozen(v)) for k, v in plan.items())
+
+
+def fill_at(value: Any, plan: Plan | None, subs: dict[str, str]) -> Any:
+    """``value`` with the holes ``plan`` points at filled (see :func:`fill`): copied along those paths
+    only, every other part shared as it is.  (On the memo's hit path: kept to plain loops and copies.)"""
     if plan is None:
-        if type(value) is str:
-            return lambda subs: _fill_str(value, subs)
-        return lambda subs: fill(value, subs)
+        return _fill_str(value, subs) if type(value) is str else fill(value, subs)
     kind = type(value)
-    if kind is dict or kind is list or kind is tuple:
-        kids = tuple((k, filler(value[k], sub)) for k, sub in plan.items())
-        if kind is dict:
-            def fill_dict(subs: dict[str, str]) -> Any:
-                new = value.copy()
-                for k, g in kids:
-                    new[k] = g(subs)
-                return new
-            return fill_dict
-
-        def fill_seq(subs: dict[str, str]) -> Any:
-            items = list(value)
-            for k, g in kids:
-                items[k] = g(subs)
-            return items if kind is list else tuple(items)
-        return fill_seq
-    fields = value.__dict__
-    kids = tuple((k, filler(fields[k], sub)) for k, sub in plan.items())
-
-    def fill_model(subs: dict[str, str]) -> Any:
-        new = fields.copy()
-        for k, g in kids:
-            new[k] = g(subs)
-        return built(kind, **new)
-    return fill_model
+    if kind is dict:
+        new = value.copy()
+        for k, sub in plan:
+            new[k] = fill_at(value[k], sub, subs)
+        return new
+    if kind is list or kind is tuple:
+        items = list(value)
+        for k, sub in plan:
+            items[k] = fill_at(value[k], sub, subs)
+        return items if kind is list else tuple(items)
+    fields = value.__dict__.copy()
+    for k, sub in plan:
+        fields[k] = fill_at(fields[k], sub, subs)
+    return built(kind, **fields)
 
 
 def _fill_str(text: str, subs: dict[str, str]) -> str:
