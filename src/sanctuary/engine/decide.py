@@ -24,9 +24,9 @@ from ..law.rules import RESTRICTIVENESS, Obligation, ObligationRule, Outcome, Ru
 from ..offenses.parsing import parse_charge
 from .facts import Facts, detail_key, put_bounded
 from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built
-from .reads import WITH_ASKS, ConcreteRead, Memo, Plan, RecordingFacts, Seen, fill_at, frozen, hole, marked
+from .reads import MEMO_LIMIT, WITH_ASKS, ConcreteRead, Memo, Plan, RecordingFacts, Seen, fill_at, frozen, hole, marked
 
-FILLED_KEPT = 1_000  # filled copies kept: each shares all but the paths to its holes with the answer, yet is ~70 objects the GC walks
+FILLED_KEPT = MEMO_LIMIT  # filled copies kept: each shares all but the paths to its holes with its answer (~55 objects)
 
 
 class DecisionEngine:
