@@ -99,9 +99,7 @@ class DecisionEngine:
             return other.decide(req)
         regime = self.regime
         agency = get_agency(req.agency)
-        f = Facts(req, agency, regime, self.interpretations)
-        f.remember = self.memo
-        f._memos = self._regime_memos
+        f = Facts(req, agency, regime, self.interpretations, remember=self.memo, memos=self._regime_memos)
         parts = self._remembered(f) if self.memo else None
         if parts is None:
             asks, verdicts, missing, would, trace_asks = self._assemble(f, None)

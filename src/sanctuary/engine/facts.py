@@ -86,7 +86,11 @@ class ConvictionFacts:
 class Facts:
     """Everything the rules read.  ``ask`` is set by the engine before each ask is evaluated."""
 
-    def __init__(self, req: Request, agency: Agency, regime: Regime, interpretations: dict[str, str]) -> None:
+    def __init__(self, req: Request, agency: Agency, regime: Regime, interpretations: dict[str, str], *,
+                 remember: bool = True, memos: dict[str, OrderedDict[Any, Any]] | None = None) -> None:
+        """``remember``: keep and reuse 7282.5 routes and gates across requests in the regime's memos
+        (``DecisionEngine(memo=False)`` does not); ``memos``: those memos under these readings, when the
+        caller has already looked them up (else looked up on first use)."""
         self.req = req
         self.agency = agency
         self.regime = regime
@@ -97,12 +101,12 @@ class Facts:
         self.used_interpretations: dict[str, str] = {}
         self.ask: Ask = req.asks[0]
         self._gates: dict[str, Gate] = {}
-        self.remember = True  # keep and reuse 7282.5 gates across requests (DecisionEngine(memo=False) does not)
+        self.remember = remember
         self.verdicts: dict[str, Any] = {}  # each ask kind's verdict, set by the engine for the obligation rules
         self._routes: dict[int, tuple[Any, ...]] = {}
         self._route_keys: dict[int, tuple[Any, ...]] = {}
         self._windows: tuple[dt.date, dt.date, dt.date] | None = None
-        self._memos: dict[str, OrderedDict[Any, Any]] = {}  # the engine may hand over its own
+        self._memos: dict[str, OrderedDict[Any, Any]] = {} if memos is None else memos
         self._keys: dict[str, int] = {}
 
     # ------------------------------------------------------------ interpretations
