@@ -99,38 +99,20 @@ def hole(purpose: str) -> Hole:
 
 
 def fill(value: Any, subs: dict[str, str]) -> Any:
-    """``value`` with every hole (``subs``: marker -> the record) filled, in strings, lists, tuples, dicts
-    and pydantic models; what holds no marker is returned as it is (the memo's parts stay shared).
-    Raises :class:`ConcreteRead` when filling makes two strings of one list equal: the engine merges
-    equal texts (missing facts, what would change), so it would have merged those two."""
+    """A string, or a list or tuple of them (nested), with every hole (``subs``: marker -> the record)
+    filled; what holds no marker is returned as it is (the memo's parts stay shared).  Raises
+    :class:`ConcreteRead` when filling makes two strings of one list equal: the engine merges equal
+    texts (missing facts, what would change), so it would have merged those two."""
     if isinstance(value, str):
         plain = str.__str__(value)
-        if MARK not in plain:
-            return value
-        for marker, text in subs.items():
-            plain = plain.replace(marker, text)
-        return plain
-    if isinstance(value, dict):
-        new = {k: fill(v, subs) for k, v in value.items()}
-        return value if all(new[k] is v for k, v in value.items()) else new
-    if isinstance(value, list | tuple):
-        items = [fill(v, subs) for v in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
-            return value
-        texts = [str.__str__(v) for v in value if isinstance(v, str)]
-        if texts and len(set(texts)) != len({v for v in items if isinstance(v, str)}):
-            raise ConcreteRead("two texts filled alike")
-        return type(value)(items)
-    fields = getattr(type(value), "model_fields", None)
-    if fields is not None:
-        update = {}
-        for name in fields:
-            v = getattr(value, name)
-            w = fill(v, subs)
-            if w is not v:
-                update[name] = w
-        return value.model_copy(update=update) if update else value
-    return value
+        return _fill_str(plain, subs) if MARK in plain else value
+    items = [fill(v, subs) for v in value]
+    if all(a is b for a, b in zip(items, value, strict=True)):
+        return value
+    texts = [str.__str__(v) for v in value if isinstance(v, str)]
+    if texts and len(set(texts)) != len({v for v in items if isinstance(v, str)}):
+        raise ConcreteRead("two texts filled alike")
+    return type(value)(items)
 
 
 def marked(value: Any) -> bool:
@@ -159,7 +141,7 @@ def fill_at(value: Any, plan: Plan | None, subs: dict[str, str]) -> Any:
     """``value`` with the holes ``plan`` points at filled (see :func:`fill`): copied along those paths
     only, every other part shared as it is.  (On the memo's hit path: kept to plain loops and copies.)"""
     if plan is None:
-        return _fill_str(value, subs) if type(value) is str else fill(value, subs)
+        return fill(value, subs)
     kind = type(value)
     if kind is dict:
         new = value.copy()
