@@ -33,3 +33,19 @@ def test_a_forked_child_never_hands_out_its_parents_next_identifiers() -> None:
     ours = [new_id() for _ in range(8)]
     theirs = [child[i:i + 32] for i in range(0, len(child), 32)]
     assert len(theirs) == 8 and not set(ours) & set(theirs)
+
+
+def test_threads_taking_identifiers_at_once_get_distinct_ones() -> None:
+    import threading
+    got: list[list[str]] = [[] for _ in range(8)]
+
+    def take(out: list[str]) -> None:
+        for _ in range(2000):  # each thread crosses refills while the others take too
+            out.append(new_id())
+    threads = [threading.Thread(target=take, args=(o,)) for o in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [i for o in got for i in o]
+    assert len(every) == 16_000 and len(set(every)) == len(every)
