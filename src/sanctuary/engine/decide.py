@@ -23,7 +23,7 @@ from ..law.registry import Regime, get_agency, load_regime
 from ..law.rules import RESTRICTIVENESS, Obligation, ObligationRule, Outcome, Rule, Verdict
 from ..offenses.parsing import parse_charge
 from .facts import Facts, detail_key, put_bounded
-from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built
+from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built, made
 from .reads import MEMO_LIMIT, WITH_ASKS, ConcreteRead, Memo, Plan, RecordingFacts, Seen, fill_at, frozen, hole, marked
 
 FILLED_KEPT = MEMO_LIMIT  # filled copies kept: each shares all but the paths to its holes with its answer (~55 objects)
@@ -106,23 +106,23 @@ class DecisionEngine:
             obligations = self._obligations(f, verdicts)
         else:
             asks, obligations, missing, would, trace_asks = map(list, parts)
-        used = tuple(sorted(f.used_interpretations.items()))
+        used = tuple(f.used_interpretations.items())  # in the order taken: a few orders per set, each kept
         interp = self._interpretations_used.get(used)
         if interp is None:
-            interp = put_bounded(self._interpretations_used, used, 1_000, [self._interpretation(i, v) for i, v in used])
+            interp = put_bounded(self._interpretations_used, used, 1_000, [self._interpretation(i, v) for i, v in sorted(used)])
         charges = [self._charge("convictions", i, c.statute) for i, c in enumerate(req.subject.convictions)]
         if req.subject.pending_charges:
             charges += [self._charge("pending_charges", i, c.statute) for i, c in enumerate(req.subject.pending_charges)]
-        # built from the engine's own typed values: constructed without re-validation (the contract test
-        # checks every decision against docs/schema/decision.schema.json)
-        return built(Decision,
-            decision_id=new_id(), agency=agency.id, as_of=req.as_of, regime=regime.id,
-            regime_in_force=regime.in_force, regime_label=regime.label, law_version=regime.law_version,
-            asks=asks, obligations=obligations, missing_facts=missing, what_would_change=would,
-            interpretations=list(interp), charges=charges,
-            trace={"label": f"{agency.name}, {req.as_of.isoformat()}, regime {regime.id}", "asks": trace_asks},
-            receipt=None,
-        )
+        # made from the engine's own typed values, every field in order: constructed without re-validation
+        # (the contract test checks every decision against docs/schema/decision.schema.json)
+        return made(Decision, {
+            "decision_id": new_id(), "agency": agency.id, "as_of": req.as_of, "regime": regime.id,
+            "regime_in_force": regime.in_force, "regime_label": regime.label, "law_version": regime.law_version,
+            "asks": asks, "obligations": obligations, "missing_facts": missing, "what_would_change": would,
+            "interpretations": list(interp), "charges": charges,
+            "trace": {"label": f"{agency.name}, {req.as_of.isoformat()}, regime {regime.id}", "asks": trace_asks},
+            "receipt": None,
+        })
 
     def _remembered(self, f: Facts) -> tuple[tuple[Any, ...], ...] | None:
         """The decision's parts (asks, obligations, missing facts, what would change, trace asks) through

@@ -104,7 +104,6 @@ class Facts:
         self.remember = remember
         self.verdicts: dict[str, Any] = {}  # each ask kind's verdict, set by the engine for the obligation rules
         self._routes: dict[int, tuple[Any, ...]] = {}
-        self._route_keys: dict[int, tuple[Any, ...]] = {}
         self._windows: tuple[dt.date, dt.date, dt.date] | None = None
         self._memos: dict[str, OrderedDict[Any, Any]] = {} if memos is None else memos
         self._keys: dict[str, int] = {}
@@ -156,7 +155,7 @@ class Facts:
         """The documents (every field), as a number (the engine's memo keys on them)."""
         got = self._keys.get("documents")
         if got is None:
-            got = self._keys["documents"] = intern_key(tuple(tuple(d.__dict__.values()) for d in self.req.documents))
+            got = self._keys["documents"] = intern_key(tuple([tuple(d.__dict__.values()) for d in self.req.documents]))
         return got
 
     @property
@@ -164,7 +163,7 @@ class Facts:
         """Every ask's kind and detail, as a number (the engine's memo keys decisions and obligations on them)."""
         got = self._keys.get("asks")
         if got is None:
-            got = self._keys["asks"] = intern_key(tuple((a.kind, detail_key(a.detail)) for a in self.req.asks))
+            got = self._keys["asks"] = intern_key(tuple([(a.kind, detail_key(a.detail) if a.detail else ()) for a in self.req.asks]))
         return got
 
     def _any_doc(self, kinds: tuple[str, ...], signers: tuple[str, ...], bases: tuple[str, ...] | None, what: str) -> Tri:
@@ -270,9 +269,10 @@ class Facts:
         """7282.5(a)(1)-(3) for one conviction (purpose-independent, computed once): see :meth:`_routes_of`."""
         return self._routes_of(cf.i)[0]
 
-    def _routes_of(self, i: int) -> tuple[list[tuple[Tri, tuple[str, ...], str]], tuple[tuple[str, str], ...], bool, bool]:
-        """The routes of conviction ``i``, the readings they took, whether a Prop 47 prong bars (a)(6), and
-        whether any route qualifies.
+    def _routes_of(self, i: int) -> tuple[list[tuple[Tri, tuple[str, ...], str]], tuple[tuple[str, str], ...], bool, bool, int]:
+        """The routes of conviction ``i``, the readings they took, whether a Prop 47 prong bars (a)(6),
+        whether any route qualifies, and the entry's serial number (the gate keys on it: one number stands
+        for the conviction as the routes read it, for as long as the memo keeps the entry).
 
         Memoised across requests on everything :func:`_conviction_routes` reads: the conviction's own
         fields and position (its messages name ``subject.convictions[i]``), where its date falls against
@@ -287,7 +287,7 @@ class Facts:
             if got is None:
                 routes, used = self._with_readings(_conviction_routes, self, self.convictions[i])
                 got = put_bounded(memo, key, ROUTES_KEPT, (routes, used, any("gov-7282.5-a6" in r[1] and r[0].false for r in routes),
-                                                           any(r[0].true for r in routes)))
+                                                           any(r[0].true for r in routes), next(_ROUTE_SERIALS)))
             self._routes[i] = got
         self.used_interpretations.update(got[1])  # on every call: a caller may be collecting the readings
         return got
@@ -335,14 +335,11 @@ class Facts:
 
     def route_key(self, i: int) -> tuple[Any, ...]:
         """Conviction ``i`` as the 7282.5 routes read it (:func:`_route_key`)."""
-        got = self._route_keys.get(i)
-        if got is None:
-            windows = self._windows
-            if windows is None:
-                as_of = self.as_of
-                windows = self._windows = (as_of, window_start(as_of, 15), window_start(as_of, 5))
-            got = self._route_keys[i] = _route_key(i, self.subject.convictions[i], *windows)
-        return got
+        windows = self._windows
+        if windows is None:
+            as_of = self.as_of
+            windows = self._windows = (as_of, window_start(as_of, 15), window_start(as_of, 5))
+        return _route_key(i, self.subject.convictions[i], *windows)
 
     @property
     def year(self) -> int:
@@ -353,27 +350,28 @@ class Facts:
 def _gate_key(f: Facts, purpose: str) -> tuple[Any, ...]:
     """Everything :func:`_trust_gate` reads, as it reads it: the convictions up to the first that
     qualifies (the fold stops there, unless a Prop 47 misdemeanor can bar the person: then all of them),
-    each as :func:`_route_key` sees it; whether any is a misdemeanor or reduced (the fold then consults
-    the prop47-scope reading); the CSAR and federal facts; each pending charge; and the purpose when
-    there are pending charges (without any, both purposes have one gate).  The routes of the
-    convictions keyed are computed here (memoised per conviction), as the fold would."""
+    each by the serial number of its routes' memo entry (which stands for :func:`_route_key`); whether
+    any is a misdemeanor or reduced (the fold then consults the prop47-scope reading); the CSAR and
+    federal facts; each pending charge; and the purpose when there are pending charges (without any,
+    both purposes have one gate).  The routes of the convictions keyed are computed here (memoised per
+    conviction), as the fold would."""
     s = f.subject
     convictions = s.convictions
-    misdemeanor = any(c.level == "misdemeanor" or c.reduced for c in convictions)
+    misdemeanor = False
+    for c in convictions:
+        if c.level == "misdemeanor" or c.reduced:
+            misdemeanor = True
+            break
     person = misdemeanor and f.reading("prop47-scope") == "person"
-    if person:
-        keys = tuple(f.route_key(i) for i in range(len(convictions)))
-    else:
-        found = []
-        for i in range(len(convictions)):
-            found.append(f.route_key(i))
-            _, _, a6_bars, qualifies = f._routes_of(i)
-            if not a6_bars and qualifies:  # the fold's break
-                break
-        keys = tuple(found)
-    return (keys, misdemeanor, person,
+    found = []
+    for i in range(len(convictions)):
+        _, _, a6_bars, qualifies, serial = f._routes_of(i)
+        found.append(serial)
+        if not person and not a6_bars and qualifies:  # the fold's break
+            break
+    return (tuple(found), misdemeanor, person,
             s.csar_registrant, s.federal_aggravated_felony, s.outstanding_federal_felony_warrant,
-            tuple((p.statute, p.level, p.magistrate_probable_cause) for p in s.pending_charges),
+            tuple([(p.statute, p.level, p.magistrate_probable_cause) for p in s.pending_charges]) if s.pending_charges else (),
             purpose if s.pending_charges else None)
 
 
@@ -399,6 +397,7 @@ def put_bounded(memo: OrderedDict[Any, Any], key: Any, limit: int, value: Any) -
 
 _KEYS: OrderedDict[Any, int] = OrderedDict()
 _NEXT_KEY = itertools.count()
+_ROUTE_SERIALS = itertools.count()
 
 
 def intern_key(value: Any) -> int:
@@ -564,7 +563,7 @@ def _trust_gate(f: Facts, purpose: str) -> Gate:
     person_reading = any(c.level == "misdemeanor" or c.reduced for c in convictions) and \
         f.reading("prop47-scope") == "person"
     for i in range(len(convictions)):
-        rs, _, a6_bars, qualifies = f._routes_of(i)
+        rs, _, a6_bars, qualifies, _ = f._routes_of(i)
         routes.extend(rs)
         if a6_bars:
             prop47_person = True

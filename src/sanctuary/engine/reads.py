@@ -31,6 +31,7 @@ batch engine (:mod:`sanctuary.whatif.batch`).
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -346,7 +347,8 @@ class Memo:
     def __init__(self, context: frozenset[str] = CONTEXT_FIELDS, limit: int = MEMO_LIMIT) -> None:
         self.context = context  # the request fields the context holds (a rule reading them is not keyed on them)
         self.limit = limit
-        self._patterns: OrderedDict[tuple[Any, ...], tuple[tuple[tuple[Token, ...], Callable[[Facts], Any]], ...]] = OrderedDict()
+        self._patterns: OrderedDict[tuple[Any, ...], tuple[tuple[tuple[Token, ...], Callable[[Facts], Any], int], ...]] = OrderedDict()
+        self._numbers = itertools.count()
         self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.hits = 0
 
@@ -355,26 +357,30 @@ class Memo:
 
     def find(self, ctx: tuple[Any, ...], f: Facts) -> tuple[tuple[Token, ...], Any] | None:
         """(the pattern it was found under, the answer), or ``None``."""
-        for pattern, values in self._patterns.get(ctx, ()):
-            got = self._answers.get((ctx, pattern, values(f)))
+        for pattern, values, number in self._patterns.get(ctx, ()):
+            got = self._answers.get((ctx, number, values(f)))
             if got is not None:
                 self.hits += 1
                 return pattern, got
         return None
 
     def remember(self, ctx: tuple[Any, ...], read: set[Token], answer: Any, f: Facts) -> bool:
-        """Keep ``answer`` under what was read (as ``f``'s values); ``False`` when it cannot be keyed."""
+        """Keep ``answer`` under what was read (as ``f``'s values); ``False`` when it cannot be keyed.
+        The key holds the pattern by its number (hashing a number is cheaper than hashing the tokens on
+        every lookup; a pattern let go with its context and seen again gets a new one)."""
         tokens = tuple(sorted(t for t in read if not (t[0] == "req" and t[1] in self.context)))
         known = self._patterns.get(ctx, ())
-        values = next((v for p, v in known if p == tokens), None) or _reader(tokens)
+        same = next((p for p in known if p[0] == tokens), None)
+        values = same[1] if same is not None else _reader(tokens)
         if values is None:
             return False
-        key = (ctx, tokens, values(f))
+        number = same[2] if same is not None else next(self._numbers)
+        key = (ctx, number, values(f))
         try:
             hash(key)
         except TypeError:
             return False
-        if all(p != tokens for p, _ in known):  # copy on write: a reader in another thread sees either
-            put_bounded(self._patterns, ctx, self.limit, (*known, (tokens, values)))
+        if same is None:  # copy on write: a reader in another thread sees either
+            put_bounded(self._patterns, ctx, self.limit, (*known, (tokens, values, number)))
         put_bounded(self._answers, key, self.limit, answer)
         return True

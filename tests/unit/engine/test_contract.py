@@ -45,6 +45,7 @@ def test_model_json_writes_what_pydantic_writes() -> None:
         for raw in reqs:
             r = Request.parse({**raw, "regime": regime})
             d = eng.decide(r)
+            assert list(d.__dict__) == list(Decision.model_fields)  # made() trusts the engine's literal
             assert model_json(d) == d.model_dump_json().encode()
             assert model_json(d, exclude="receipt") == d.model_dump_json(exclude={"receipt"}).encode()
             assert model_json(r) == r.model_dump_json().encode()
