@@ -334,12 +334,26 @@ class Facts:
         return got
 
     def route_key(self, i: int) -> tuple[Any, ...]:
-        """Conviction ``i`` as the 7282.5 routes read it (:func:`_route_key`)."""
+        """Everything :func:`_conviction_routes` reads of conviction ``i``: its position (its messages name
+        ``subject.convictions[i]``), its fields, and where its date falls against the request's day: after
+        it (the message names the day), else before Realignment (1), within 15 years (2) and within 5
+        years (4), summed."""
         windows = self._windows
         if windows is None:
             as_of = self.as_of
             windows = self._windows = (as_of, window_start(as_of, 15), window_start(as_of, 5))
-        return _route_key(i, self.subject.convictions[i], *windows)
+        as_of, start15, start5 = windows
+        c = self.subject.convictions[i]
+        d = c.date
+        when: Any
+        if d is None:
+            when = None
+        elif d > as_of:
+            when = ("after", as_of)
+        else:  # within_years(d, as_of, 15) and (..., 5)
+            when = (d < REALIGNMENT) + 2 * (d >= start15) + 4 * (d >= start5)
+        return (i, c.statute, c.level, c.jurisdiction, c.reduced, c.juvenile,
+                None if c.findings is None else tuple(c.findings), when)
 
     @property
     def year(self) -> int:
@@ -350,7 +364,7 @@ class Facts:
 def _gate_key(f: Facts, purpose: str) -> tuple[Any, ...]:
     """Everything :func:`_trust_gate` reads, as it reads it: the convictions up to the first that
     qualifies (the fold stops there, unless a Prop 47 misdemeanor can bar the person: then all of them),
-    each by the serial number of its routes' memo entry (which stands for :func:`_route_key`); whether
+    each by the serial number of its routes' memo entry (which stands for :meth:`Facts.route_key`); whether
     any is a misdemeanor or reduced (the fold then consults the prop47-scope reading); the CSAR and
     federal facts; each pending charge; and the purpose when there are pending charges (without any,
     both purposes have one gate).  The routes of the convictions keyed are computed here (memoised per
@@ -415,22 +429,6 @@ def detail_key(detail: dict[str, Any]) -> tuple[Any, ...]:
     if not detail:
         return ()
     return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in detail.items())
-
-
-def _route_key(i: int, c: Conviction, as_of: dt.date, start15: dt.date | None = None,
-               start5: dt.date | None = None) -> tuple[Any, ...]:
-    """Everything :func:`_conviction_routes` reads of conviction ``i``: its fields, and where its date falls
-    against ``as_of`` (``start15``/``start5``: the first days within 15 and 5 years, if known)."""
-    d = c.date
-    when: tuple[Any, ...] | None
-    if d is None:
-        when = None
-    elif d > as_of:
-        when = ("after", as_of)
-    else:  # within_years(d, as_of, 15) and (..., 5)
-        when = (d < REALIGNMENT, d >= (start15 or window_start(as_of, 15)), d >= (start5 or window_start(as_of, 5)))
-    return (i, c.statute, c.level, c.jurisdiction, c.reduced, c.juvenile,
-            None if c.findings is None else tuple(c.findings), when)
 
 
 def _level(f: Facts, cf: ConvictionFacts) -> str:

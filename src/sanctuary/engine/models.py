@@ -164,6 +164,9 @@ class Context(_Strict):
     exigent_circumstances: TriBool = None
 
 
+NO_CONTEXT = Context()  # the default: one shared, frozen instance (no model built for each request without one)
+
+
 class Request(_Strict):
     agency: str = Field(min_length=1, max_length=80)
     as_of: dt.date = Field(default_factory=dt.date.today)
@@ -171,7 +174,7 @@ class Request(_Strict):
     documents: list[Document] = Field(default_factory=list, max_length=50)
     asks: list[Ask] = Field(min_length=1, max_length=50)
     subject: Subject = Field(default_factory=Subject)
-    context: Context = Field(default_factory=Context)
+    context: Context = NO_CONTEXT
     regime: str = "la-2026"
     reference: str | None = Field(None, max_length=200, description="the agency's own case or booking number")
 
@@ -181,7 +184,7 @@ class Request(_Strict):
         if not isinstance(data, dict):
             raise InputError("a request must be a JSON/YAML object", field="")
         try:
-            req = cls.model_validate(data)
+            req = cls.__pydantic_validator__.validate_python(data)  # model_validate without its wrapper
         except ValidationError as e:
             raise _input_error([{"field": field_path(err["loc"]), "message": err["msg"], "type": err["type"]}
                                 for err in e.errors()]) from None
