@@ -39,7 +39,7 @@ from operator import attrgetter
 from typing import Any
 
 from .facts import Facts, put_bounded
-from .models import built
+from .models import made
 
 AS_OF = ("as_of",)
 YEAR = ("year",)
@@ -154,10 +154,10 @@ def fill_at(value: Any, plan: Plan | None, subs: dict[str, str]) -> Any:
         for k, sub in plan:
             items[k] = fill_at(value[k], sub, subs)
         return items if kind is list else tuple(items)
-    fields = value.__dict__.copy()
+    fields = value.__dict__.copy()  # a model made in field order (built or made): the copy keeps it
     for k, sub in plan:
         fields[k] = fill_at(fields[k], sub, subs)
-    return built(kind, **fields)
+    return made(kind, fields)
 
 
 def _fill_str(text: str, subs: dict[str, str]) -> str:
