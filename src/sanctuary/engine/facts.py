@@ -269,10 +269,12 @@ class Facts:
         """7282.5(a)(1)-(3) for one conviction (purpose-independent, computed once): see :meth:`_routes_of`."""
         return self._routes_of(cf.i)[0]
 
-    def _routes_of(self, i: int) -> tuple[list[tuple[Tri, tuple[str, ...], str]], tuple[tuple[str, str], ...], bool, bool, int]:
+    def _routes_of(self, i: int) -> tuple[list[tuple[Tri, tuple[str, ...], str]], tuple[tuple[str, str], ...], bool, bool, int,
+                                         tuple[tuple[Tri, tuple[str, ...], str], ...]]:
         """The routes of conviction ``i``, the readings they took, whether a Prop 47 prong bars (a)(6),
-        whether any route qualifies, and the entry's serial number (the gate keys on it: one number stands
-        for the conviction as the routes read it, for as long as the memo keeps the entry).
+        whether any route qualifies, the entry's serial number (the gate keys on it: one number stands
+        for the conviction as the routes read it, for as long as the memo keeps the entry), and the routes
+        that qualify (what the gate's fold collects).
 
         Memoised across requests on everything :func:`_conviction_routes` reads: the conviction's own
         fields and position (its messages name ``subject.convictions[i]``), where its date falls against
@@ -286,8 +288,9 @@ class Facts:
             got = memo.get(key)
             if got is None:
                 routes, used = self._with_readings(_conviction_routes, self, self.convictions[i])
+                yes = tuple(r for r in routes if r[0].true)
                 got = put_bounded(memo, key, ROUTES_KEPT, (routes, used, any("gov-7282.5-a6" in r[1] and r[0].false for r in routes),
-                                                           any(r[0].true for r in routes), next(_ROUTE_SERIALS)))
+                                                           bool(yes), next(_ROUTE_SERIALS), yes))
             self._routes[i] = got
         self.used_interpretations.update(got[1])  # on every call: a caller may be collecting the readings
         return got
@@ -379,7 +382,7 @@ def _gate_key(f: Facts, purpose: str) -> tuple[Any, ...]:
     person = misdemeanor and f.reading("prop47-scope") == "person"
     found = []
     for i in range(len(convictions)):
-        _, _, a6_bars, qualifies, serial = f._routes_of(i)
+        _, _, a6_bars, qualifies, serial, _ = f._routes_of(i)
         found.append(serial)
         if not person and not a6_bars and qualifies:  # the fold's break
             break
@@ -554,30 +557,46 @@ def pending_route(i: int, pc: PendingCharge, parsed: ParsedCharge, prof: Offense
     return charge.and_(pcf), ("gov-7282.5-b",), f"pending {name} held to answer (PC 872)"
 
 
+_Route = tuple[Tri, tuple[str, ...], str]
+
+
+def _federal_route(aggravated: bool | None, warrant: bool | None) -> _Route:
+    fed = Tri.of(aggravated, "has the person a federal conviction that is an aggravated felony (8 U.S.C. 1101(a)(43)(A)-(P))? (subject.federal_aggravated_felony)", "federal aggravated felony")
+    fed = fed.or_(Tri.of(warrant, "has ICE identified the person as the subject of an outstanding federal felony arrest warrant? (subject.outstanding_federal_felony_warrant)", "outstanding federal felony warrant"))
+    return fed, ("gov-7282.5-a5",), "federal aggravated felony or outstanding federal felony warrant"
+
+
+# 7282.5(a)(4) and (a)(5) read only three-valued facts of the subject: their routes, made once for each value
+_CSAR_ROUTE: dict[bool | None, _Route] = {
+    v: (Tri.of(v, "is the person a current registrant on the California Sex and Arson Registry? (subject.csar_registrant)", "current CSAR registrant"),
+        ("gov-7282.5-a4",), "current CSAR registrant") for v in (True, False, None)}
+_FEDERAL_ROUTE: dict[tuple[bool | None, bool | None], _Route] = {
+    (a, w): _federal_route(a, w) for a in (True, False, None) for w in (True, False, None)}
+
+
 def _trust_gate(f: Facts, purpose: str) -> Gate:
     routes: list[tuple[Tri, tuple[str, ...], str]] = []
+    yes: list[tuple[Tri, tuple[str, ...], str]] = []  # the routes met, in the order of ``routes``
     prop47_person = False
     convictions = f.subject.convictions
     person_reading = any(c.level == "misdemeanor" or c.reduced for c in convictions) and \
         f.reading("prop47-scope") == "person"
     for i in range(len(convictions)):
-        rs, _, a6_bars, qualifies, _ = f._routes_of(i)
+        rs, _, a6_bars, qualifies, _, met = f._routes_of(i)
         routes.extend(rs)
+        yes.extend(met)
         if a6_bars:
             prop47_person = True
         elif not person_reading and qualifies:
             break  # one qualifying conviction settles the gate
     s = f.subject
-    routes.append((Tri.of(s.csar_registrant, "is the person a current registrant on the California Sex and Arson Registry? (subject.csar_registrant)", "current CSAR registrant"),
-                   ("gov-7282.5-a4",), "current CSAR registrant"))
-    fed = Tri.of(s.federal_aggravated_felony, "has the person a federal conviction that is an aggravated felony (8 U.S.C. 1101(a)(43)(A)-(P))? (subject.federal_aggravated_felony)", "federal aggravated felony")
-    fed = fed.or_(Tri.of(s.outstanding_federal_felony_warrant, "has ICE identified the person as the subject of an outstanding federal felony arrest warrant? (subject.outstanding_federal_felony_warrant)", "outstanding federal felony warrant"))
-    routes.append((fed, ("gov-7282.5-a5",), "federal aggravated felony or outstanding federal felony warrant"))
+    tail = [_CSAR_ROUTE[s.csar_registrant], _FEDERAL_ROUTE[s.federal_aggravated_felony, s.outstanding_federal_felony_warrant]]
     # (b): pending serious/violent/state-prison felony charge with a PC 872 probable-cause finding
     b_allowed = purpose == "notify" or (bool(f.pending) and f.reading("7282.5b-transfer") == "notification-and-transfer")
     if b_allowed:
-        routes.extend(pending_route(i, pc, parsed, prof) for i, pc, parsed, prof in f.pending)
-    yes = [r for r in routes if r[0].true]
+        tail.extend(pending_route(i, pc, parsed, prof) for i, pc, parsed, prof in f.pending)
+    routes.extend(tail)
+    yes.extend(r for r in tail if r[0].true)
     if prop47_person and person_reading:
         return Gate(Tri.no("a Prop 47 misdemeanor bars cooperation for the person (interpretation prop47-scope = person)"),
                     ("gov-7282.5-a6",), None)
