@@ -6,8 +6,9 @@
 Single process (one core), the garbage collector off while timing (every row alike).  The first row is
 the engine as a server runs it: its memo (see ``sanctuary.engine.reads``) has seen ``--warm`` other
 requests drawn the same way (another seed), and each measured request is new to it.  The rows after it:
-without the memo, the same requests a second time (every decision found), and other new requests with
-the charge-parse cache emptied before each.  The regimes' route and gate memos are emptied before each
+the memo warmed on 2,000 others; a fresh engine deciding its first requests (every memo and the
+charge-parse cache empty: it learns as it goes); without the memo; the same requests a second time
+(every decision found); and other new requests with the charge-parse cache emptied before each.  The regimes' route and gate memos are emptied before each
 configuration.  The peers get the facts already classified (Rego: one record per conviction; Cedar,
 which has no quantifier over sets: six booleans), so they evaluate strictly less."""
 
@@ -147,9 +148,21 @@ def main() -> None:
         _parse_cached.cache_clear()
         return eng.decide(r)
     ours_cold = timeit(cold, sample_requests(min(2000, len(reqs)), seed=4321))  # new to the memo too
+    # a server that has decided fewer requests: after 2,000, and from nothing (a fresh process: every
+    # memo and the charge-parse cache empty; the first requests are decided in full, then more are found)
+    forget()
+    eng2k = DecisionEngine()
+    for r in sample_requests(2_000, seed=1234):
+        eng2k.decide(r)
+    ours_2k = timeit(eng2k.decide, reqs)
+    forget()
+    _parse_cached.cache_clear()
+    ours_empty = timeit(DecisionEngine().decide, reqs)
 
     peer_inputs = [facts_for_peers(r) for r in reqs]
     rows = [(f"sanctuary: complete decision, new requests (memo warmed on {args.warm:,} others)", ours_warm),
+            ("sanctuary: complete decision, new requests (memo warmed on 2,000 others)", ours_2k),
+            (f"sanctuary: complete decision, the first {len(reqs):,} requests of a fresh engine", ours_empty),
             ("sanctuary: complete decision, without the memo", ours_plain),
             ("sanctuary: complete decision, the same requests again", ours_again),
             ("sanctuary: complete decision, other new requests, charge-parse cache emptied before each", ours_cold)]
