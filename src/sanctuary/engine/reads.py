@@ -96,7 +96,14 @@ class Hole(str):
 
 
 def hole(purpose: str) -> Hole:
-    return Hole(f"{MARK}{_NONCE}:{purpose}\ue001")
+    """The marker of ``purpose``'s qualifying record (one per purpose and process)."""
+    got = _HOLES.get(purpose)
+    if got is None:
+        got = _HOLES[purpose] = Hole(f"{MARK}{_NONCE}:{purpose}\ue001")
+    return got
+
+
+_HOLES: dict[str, Hole] = {}
 
 
 def fill(value: Any, subs: dict[str, str]) -> Any:
@@ -146,18 +153,19 @@ def fill_at(value: Any, plan: Plan | None, subs: dict[str, str]) -> Any:
     kind = type(value)
     if kind is dict:
         new = value.copy()
-        for k, sub in plan:
-            new[k] = fill_at(value[k], sub, subs)
-        return new
-    if kind is list or kind is tuple:
-        items = list(value)
-        for k, sub in plan:
-            items[k] = fill_at(value[k], sub, subs)
-        return items if kind is list else tuple(items)
-    fields = value.__dict__.copy()  # a model made in field order (built or made): the copy keeps it
+    elif kind is list or kind is tuple:
+        new = list(value)
+    else:
+        new = value.__dict__.copy()  # a model made in field order (built or made): the copy keeps it
     for k, sub in plan:
-        fields[k] = fill_at(fields[k], sub, subs)
-    return made(kind, fields)
+        v = new[k]
+        if sub is None and type(v) is str:  # a leaf that is one text (most are): filled here
+            new[k] = _fill_str(v, subs) if MARK in v else v
+        else:
+            new[k] = fill_at(v, sub, subs)
+    if kind is dict or kind is list:
+        return new
+    return tuple(new) if kind is tuple else made(kind, new)
 
 
 def _fill_str(text: str, subs: dict[str, str]) -> str:
