@@ -8,8 +8,8 @@ the engine as a server runs it: its memo (see ``sanctuary.engine.reads``) has se
 requests drawn the same way (another seed), and each measured request is new to it.  The rows after it:
 the memo warmed on 2,000 others; a fresh engine deciding its first requests (every memo and the
 charge-parse cache empty: it learns as it goes); without the memo; the same requests a second time
-(every decision found); and other new requests with the charge-parse cache emptied before each.  The regimes' route and gate memos are emptied before each
-configuration.  The peers get the facts already classified (Rego: one record per conviction; Cedar,
+(every decision found); and other new requests with the charge-parse cache emptied before each.  The
+regimes' route and gate memos are emptied before each configuration.  The peers get the facts already classified (Rego: one record per conviction; Cedar,
 which has no quantifier over sets: six booleans), so they evaluate strictly less."""
 
 from __future__ import annotations

@@ -240,7 +240,14 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 # ------------------------------------------------------------------ decision (output)
-_FIELDS: dict[type, tuple[tuple[str, ...], set[str]]] = {}
+_FIELDS: dict[type, tuple[tuple[str, ...], set[str]]] = {}  # a model's field names, in order and as a set
+
+
+def _fields(cls: type) -> tuple[tuple[str, ...], set[str]]:
+    spec = _FIELDS.get(cls)
+    if spec is None:
+        spec = _FIELDS[cls] = (tuple(cls.model_fields), set(cls.model_fields))
+    return spec
 
 
 def built(cls: type[_M], **values: Any) -> _M:
@@ -248,21 +255,12 @@ def built(cls: type[_M], **values: Any) -> _M:
     does, without its per-field default handling (a contract test validates every kind of decision
     against the published schema).  Values are kept in field order, as validation keeps them, so that
     :func:`model_json` writes the fields in the order pydantic does."""
-    spec = _FIELDS.get(cls)
-    if spec is None:
-        spec = _FIELDS[cls] = (tuple(cls.model_fields), set(cls.model_fields))
-    order, names = spec
+    order, names = _fields(cls)
     if tuple(values) != order:
         if values.keys() != names:
             raise TypeError(f"{cls.__name__}: fields {sorted(names ^ values.keys())} missing or unknown")
         values = {k: values[k] for k in order}
-    m = cls.__new__(cls)
-    put = object.__setattr__
-    put(m, "__dict__", values)
-    put(m, "__pydantic_fields_set__", names.copy())
-    put(m, "__pydantic_extra__", None)
-    put(m, "__pydantic_private__", None)
-    return m
+    return made(cls, values)
 
 
 def made(cls: type[_M], values: dict[str, Any]) -> _M:
@@ -274,13 +272,10 @@ def made(cls: type[_M], values: dict[str, Any]) -> _M:
     m = cls.__new__(cls)
     put = object.__setattr__
     put(m, "__dict__", values)
-    put(m, "__pydantic_fields_set__", _ALL_SET.get(cls) or _ALL_SET.setdefault(cls, set(cls.model_fields)))
+    put(m, "__pydantic_fields_set__", (_FIELDS.get(cls) or _fields(cls))[1])
     put(m, "__pydantic_extra__", None)
     put(m, "__pydantic_private__", None)
     return m
-
-
-_ALL_SET: dict[type, set[str]] = {}
 
 
 def _values(o: Any) -> dict[str, Any]:
