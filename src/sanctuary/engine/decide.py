@@ -24,7 +24,7 @@ from ..law.rules import RESTRICTIVENESS, Obligation, ObligationRule, Outcome, Ru
 from ..offenses.parsing import parse_charge
 from .facts import Facts, detail_key, put_bounded
 from .models import AskDecision, Decision, InterpretationUsed, ObligationOut, Request, built, made
-from .reads import MEMO_LIMIT, WITH_ASKS, ConcreteRead, Memo, Plan, RecordingFacts, Seen, fill_at, frozen, hole, marked
+from .reads import MEMO_LIMIT, WITH_ASKS, ConcreteRead, Hole, Memo, Plan, RecordingFacts, Seen, fill_at, frozen, hole, marked
 
 FILLED_KEPT = MEMO_LIMIT  # filled copies kept: each shares all but the paths to its holes with its answer (~55 objects)
 
@@ -243,12 +243,16 @@ class DecisionEngine:
         return got
 
     def _labels(self, ids: tuple[str, ...]) -> list[str]:
+        """The citation labels of provision ids, each once, in order.  A :class:`~sanctuary.engine.reads.Hole`
+        (a gate's citation the batch engine fills in later, see :func:`~sanctuary.engine.reads.cite_holes`)
+        is kept as it is; labels are told apart by a set, so that no label is compared with a hole."""
         got = self._label_cache.get(ids)
         if got is None:
-            got = []
+            got, seen = [], set()
             for i in ids:
-                lab = self.regime.provisions[i].citation.label
-                if lab not in got:
+                lab = i if type(i) is Hole else self.regime.provisions[i].citation.label
+                if lab not in seen:
+                    seen.add(lab)
                     got.append(lab)
             self._label_cache[ids] = got
         return list(got)

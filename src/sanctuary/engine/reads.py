@@ -106,6 +106,14 @@ def hole(purpose: str) -> Hole:
 _HOLES: dict[str, Hole] = {}
 
 
+def cite_holes(purpose: str, n: int) -> tuple[Hole, ...]:
+    """``n`` markers standing for the ``n`` provision ids a 7282.5 gate for ``purpose`` cites (the batch
+    engine's templates, :mod:`sanctuary.whatif.batch`).  A plain tuple of the right length, so that its
+    length and a comparison with a tuple of another length are exact; anything that compares or inspects
+    one of its ids raises :class:`ConcreteRead`."""
+    return tuple(hole(f"cites:{purpose}:{i}") for i in range(n))
+
+
 def fill(value: Any, subs: dict[str, str]) -> Any:
     """A string, or a list or tuple of them (nested), with every hole (``subs``: marker -> the record)
     filled; what holds no marker is returned as it is (the memo's parts stay shared).  Raises

@@ -44,8 +44,8 @@ import numpy as np
 import polars as pl
 
 from ..engine.decide import DecisionEngine
-from ..engine.facts import REALIGNMENT, ConvictionFacts, Facts, pending_route
-from ..engine.reads import AS_OF, YEAR
+from ..engine.facts import REALIGNMENT, ConvictionFacts, Facts, Gate, pending_route
+from ..engine.reads import AS_OF, YEAR, ConcreteRead, Hole, _Reads, cite_holes
 from ..engine.reads import RecordingFacts as EngineRecordingFacts
 from ..law.registry import get_agency
 from ..offenses.parsing import parse_charge
@@ -65,12 +65,16 @@ KIND_SHIFT = 58
 OPEN_MASK = (1 << KIND_SHIFT) - 1
 FLAG_BITS = {f: KIND_SHIFT + i for i, f in enumerate(("c_p47", "c_misd", "c_a6", "p_yes", "p_unk", "p_has"))}
 GATE_NO, GATE_YES, GATE_OPEN = 0, 1, 2
+GATE_COLUMNS = (("notify", "gate_n"), ("transfer", "gate_t"))
+GATE_PURPOSE = {c: p for p, c in GATE_COLUMNS}
 ALWAYS = ("agency", "epoch", "year", "from_authority", "documents", "asks", "ask_detail")
 ASK_CONTEXT = ("agency", "epoch", "year", "from_authority", "documents", "ask_detail")  # ALWAYS but the other asks
 OPTIONAL = (*TRI_COLUMNS, "preferred_language", "gate_n", "gate_t", "request_id")
 CATEGORY_ORDER = ("person", "drug", "property", "weapon", "vehicle", "other", "local", "unresolved")
 
 
+RESULT_SCHEMA = {"rid": pl.UInt32, "ask_index": pl.UInt16, "ask": pl.Categorical, "outcome": pl.Categorical,
+                 "deciding_rule": pl.Categorical, "citations": pl.Categorical}
 NO_CODE = 2**32 - 1  # an absent text value in a pattern key (a join never matches null to null)
 KEY_TYPES: dict[str, Any] = {
     "ah": pl.UInt64, "ah2": pl.UInt64, "preferred_language": pl.UInt32,
@@ -83,7 +87,17 @@ _ALWAYS_READ = frozenset({"documents", "from_authority", "agency", "as_of", "reg
 
 
 class RecordingFacts(EngineRecordingFacts):
-    """The engine's recorder, its reads as the batch engine's columns (:attr:`columns`)."""
+    """The engine's recorder, its reads as the batch engine's columns (:attr:`columns`); with
+    ``cite_holes``, a rule sees each 7282.5 gate's citations as holes (:func:`cite_holes`)."""
+
+    cite_holes = False
+
+    def trust_gate(self, purpose: str) -> Any:
+        got = super().trust_gate(purpose)
+        if self.cite_holes and isinstance(got, _Reads):
+            g = got._obj
+            got = _Reads(Gate(g.value, cite_holes(purpose, len(g.cites)), g.qualifying, g.reasons), self, "gate", purpose)
+        return got
 
     @property
     def columns(self) -> set[str]:
@@ -161,6 +175,14 @@ def offense_category(statute: str) -> str:
     return "other"
 
 
+def _appended(frame: pl.DataFrame | None, add: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the rows of ``add`` after its own, made one chunk again once it is in many pieces."""
+    if frame is None:
+        return add
+    out = pl.concat([frame, add], rechunk=False)
+    return out.rechunk() if out.n_chunks() > 32 else out
+
+
 def _contiguous(ids: pl.Series) -> bool:
     """``ids`` are exactly lo, lo+1, ..., hi (so a row's position is its id minus lo, and none repeats)."""
     if ids.len() == 0 or ids.null_count():
@@ -200,12 +222,17 @@ class BatchEngine:
         self._rec_table: dict[str, pl.DataFrame] = {}
         self._patterns: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
         self._hits: dict[tuple[str, ...], int] = {}  # rows each pattern has matched
-        self._tables_cache: dict[tuple[str, ...], pl.DataFrame] | None = None
-        self._result_rows: list[dict[str, Any]] = []
+        self._tables_cache: dict[tuple[str, ...], pl.DataFrame] = {}
+        self._new_keys: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}  # keys not yet in their table
+        self._result_rows: list[tuple[Any, ...]] = []  # answers not yet in the results frame
         self._decisions = 0
         # (ask context, ask kind) -> the fact columns its decisions read; (context, kind, columns, values) -> answer
         self._ask_patterns: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
         self._ask_memo: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+        # the same with each gate by kind and number of citations -> (outcome, rule, cited ids with holes)
+        self._tmpl_patterns: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
+        self._tmpl_memo: dict[tuple[Any, ...], tuple[str, str, tuple[str, ...]]] = {}
+        self._concrete: set[tuple[Any, ...]] = set()  # (context, ask kind, gate kinds) where a rule read a cited id
         self._gated = set(self.regime.interpretations) >= GATE_READINGS
         self._gate_memo: dict[tuple[str, int], Any] = {}  # (purpose, gate code) -> the scalar engine's Gate
         self._results_cache: pl.DataFrame | None = None
@@ -296,7 +323,6 @@ class BatchEngine:
                 if self._covered(k):
                     continue
                 self._decide_one(r, recs.get(r["request_id"], []), k)
-            self._tables_cache = None
         return pl.concat(found) if found else pl.DataFrame(schema={"request_id": pl.Int64, "rid": pl.UInt32})
 
     def _covered(self, k: dict[str, Any]) -> bool:
@@ -314,37 +340,117 @@ class BatchEngine:
         answers = []
         for idx, kind in enumerate(x for x in row["asks"].split(";") if x):
             got = self._ask_answer(ctx, kind, k)
+            if got is None and self._gated and self._tmpl_patterns.get((ctx, kind)):
+                missing = [(p, k[c]) for p, c in GATE_COLUMNS if (p, k[c]) not in self._gate_memo]
+                if missing:  # a gate not seen before: computed from this row's record
+                    request = request or to_request(row, records, self.regime.id)
+                    f = Facts(request, get_agency(request.agency), self.regime, self.scalar.interpretations)
+                    for p, code in missing:
+                        self._gate_memo[(p, code)] = f.trust_gate(p)
+                got = self._template_answer(ctx, kind, k)
             if got is None:
                 if request is None:
                     request = to_request(row, records, self.regime.id)
-                f = RecordingFacts(request, get_agency(request.agency), self.regime, self.scalar.interpretations)
-                f.ask = request.asks[idx]
-                gates = [(p, (p, k[c])) for p, c in (("notify", "gate_n"), ("transfer", "gate_t"))] if self._gated else []
-                for p, code in gates:  # a gate's code stands for the gate (the patterns rest on that too)
-                    if code in self._gate_memo:
-                        f._gates[p] = self._gate_memo[code]
-                rule, verdict, _ = self.scalar._decide_ask(f, idx, request.as_of, self.scalar._in_force(f.agency, kind, request.as_of)[1])
-                for p, code in gates:
-                    if p in f._gates:
-                        self._gate_memo[code] = f._gates[p]
-                self.scalar_calls += 1
-                cols = f.columns
-                read = tuple(c for c in OPTIONAL if c in cols) if "*" not in cols else ("request_id",)
-                got = read, (str(verdict.outcome), rule.id, "; ".join(self.scalar.cite_labels(rule, verdict)))
-                pats = self._ask_patterns.setdefault((ctx, kind), [])
-                if read not in pats:
-                    pats.append(read)
-                self._ask_memo[(ctx, kind, read, tuple(k[c] for c in read))] = got[1]
+                got = self._evaluate(request, idx, kind, ctx, k)
             pattern.update(got[0])
             answers.append((kind, got[1]))
         key_cols = tuple(c for c in OPTIONAL if c in pattern) if "request_id" not in pattern else ("request_id",)
         rid = self._decisions
         self._decisions += 1
         for i, (kind, (outcome, rule_id, cites)) in enumerate(answers):
-            self._result_rows.append({"rid": rid, "ask_index": i, "ask": kind, "outcome": outcome,
-                                      "deciding_rule": rule_id, "citations": cites})
-        self._patterns.setdefault(key_cols, {})[tuple(k[c] for c in ("ah", "ah2", *key_cols))] = rid
-        self._results_cache = None
+            self._result_rows.append((rid, i, kind, outcome, rule_id, cites))
+        key = tuple(k[c] for c in ("ah", "ah2", *key_cols))
+        self._patterns.setdefault(key_cols, {})[key] = rid
+        self._new_keys.setdefault(key_cols, []).append((*key, rid))
+
+    def _evaluate(self, request: Any, idx: int, kind: str, ctx: tuple[Any, ...],
+                  k: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, str, str]]:
+        """Ask ``idx`` of ``request`` decided by the scalar engine while the recorder notes what it reads,
+        the 7282.5 gates' citations as holes (see :meth:`_template_answer`); a rule that looks at a cited
+        id has the ask decided again with the citations themselves.  Remembered both ways."""
+        gates = [(p, (p, k[c])) for p, c in GATE_COLUMNS] if self._gated else []
+        rules = self.scalar._in_force(get_agency(request.agency), kind, request.as_of)[1]
+        kinds = (ctx, kind, *(code >> KIND_SHIFT for _, (_, code) in gates))  # where holes failed once, they fail again
+        for holes in (self._gated and kinds not in self._concrete, False):
+            f = RecordingFacts(request, get_agency(request.agency), self.regime, self.scalar.interpretations)
+            f.ask, f.cite_holes = request.asks[idx], holes
+            for p, code in gates:  # a gate's code stands for the gate (the patterns rest on that too)
+                if code in self._gate_memo:
+                    f._gates[p] = self._gate_memo[code]
+            try:
+                rule, verdict, _ = self.scalar._decide_ask(f, idx, request.as_of, rules)
+            except ConcreteRead:
+                self._concrete.add(kinds)
+                continue
+            finally:
+                for p, code in gates:
+                    if p in f._gates:
+                        self._gate_memo[code] = f._gates[p]
+                self.scalar_calls += 1
+            break
+        cols = f.columns
+        read = tuple(c for c in OPTIONAL if c in cols) if "*" not in cols else ("request_id",)
+        ids = (*rule.cites, *verdict.cites)
+        if holes:
+            template = (str(verdict.outcome), rule.id, ids)
+            pats = self._tmpl_patterns.setdefault((ctx, kind), [])
+            if read not in pats:
+                pats.append(read)
+            sym = self._symbolic(read, k)  # every gate read is in the gate memo by now
+            if sym is not None:
+                self._tmpl_memo[(ctx, kind, read, sym)] = template
+            answer = self._filled(template, k)
+        else:
+            answer = (str(verdict.outcome), rule.id, "; ".join(self.scalar._labels(ids)))
+        pats = self._ask_patterns.setdefault((ctx, kind), [])
+        if read not in pats:
+            pats.append(read)
+        self._ask_memo[(ctx, kind, read, tuple(k[c] for c in read))] = answer
+        return read, answer
+
+    def _symbolic(self, read: tuple[str, ...], k: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The values of ``read`` with each gate's code as its kind and its number of citations (what a
+        template rests on), or None when a gate has not been computed yet."""
+        out = []
+        for c in read:
+            v = k[c]
+            if c in GATE_PURPOSE:
+                gate = self._gate_memo.get((GATE_PURPOSE[c], v))
+                if gate is None:
+                    return None
+                v = ("gate", v >> KIND_SHIFT, len(gate.cites))
+            out.append(v)
+        return tuple(out)
+
+    def _template_answer(self, ctx: tuple[Any, ...], kind: str,
+                         k: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, str, str]] | None:
+        """An ask decided in ``ctx`` on the same facts but another 7282.5 gate of the same kind (met,
+        not met, open) citing as many provisions, its citations filled with this row's gate's.
+
+        Sound because the ask was decided with the gate's citations as holes (:func:`cite_holes`), so
+        no rule looked at which provisions they are; like every gate code, the template rests on the
+        batch output depending on a gate only through its truth value and its citations (the reasons
+        and missing facts, which the batch output leaves out, may differ).  Remembered as an answer."""
+        for read in self._tmpl_patterns.get((ctx, kind), ()):
+            sym = self._symbolic(read, k)
+            template = self._tmpl_memo.get((ctx, kind, read, sym)) if sym is not None else None
+            if template is not None:
+                answer = self._filled(template, k)
+                self._ask_memo[(ctx, kind, read, tuple(k[c] for c in read))] = answer
+                return read, answer
+        return None
+
+    def _filled(self, template: tuple[str, str, tuple[str, ...]], k: dict[str, Any]) -> tuple[str, str, str]:
+        """A template's answer with its citation holes filled from the row's gates (see :meth:`_template_answer`)."""
+        outcome, rule_id, ids = template
+        if any(type(i) is Hole for i in ids):
+            subs = {}
+            for p, c in GATE_COLUMNS:
+                gate = self._gate_memo.get((p, k[c]))
+                if gate is not None:
+                    subs.update(zip(cite_holes(p, len(gate.cites)), gate.cites, strict=True))
+            ids = tuple(subs[i] if type(i) is Hole else i for i in ids)
+        return outcome, rule_id, "; ".join(self.scalar._labels(ids))
 
     def _ask_answer(self, ctx: tuple[Any, ...], kind: str, k: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, str, str]] | None:
         """(what was read, the answer) of an ask already decided in ``ctx`` that agrees with ``k`` on what it read."""
@@ -355,21 +461,21 @@ class BatchEngine:
         return None
 
     def _tables(self) -> dict[tuple[str, ...], pl.DataFrame]:
-        if self._tables_cache is None:
-            self._tables_cache = {}
-            for p, seen in self._patterns.items():
-                cols = ["ah", "ah2", *p]
-                data = {c: [key[i] for key in seen] for i, c in enumerate(cols)}
-                data["rid"] = list(seen.values())
-                self._tables_cache[p] = pl.DataFrame(data, schema={**{c: KEY_TYPES[c] for c in cols}, "rid": pl.UInt32})
+        """Each pattern's keys and decision ids as a frame to join on; keys learned since are appended."""
+        for p, new in self._new_keys.items():
+            cols = ["ah", "ah2", *p]
+            add = pl.DataFrame(new, schema={**{c: KEY_TYPES[c] for c in cols}, "rid": pl.UInt32}, orient="row")
+            self._tables_cache[p] = _appended(self._tables_cache.get(p), add)
+        self._new_keys.clear()
         return self._tables_cache
 
     @property
     def _results(self) -> pl.DataFrame:
-        if self._results_cache is None:
-            self._results_cache = pl.DataFrame(self._result_rows, schema={
-                "rid": pl.UInt32, "ask_index": pl.UInt16, "ask": pl.Categorical, "outcome": pl.Categorical,
-                "deciding_rule": pl.Categorical, "citations": pl.Categorical})
+        """Every decision's answers, one row per ask (``rid, ask_index, ask, outcome, deciding_rule, citations``)."""
+        if self._result_rows or self._results_cache is None:
+            add = pl.DataFrame(self._result_rows, schema=RESULT_SCHEMA, orient="row")
+            self._results_cache = _appended(self._results_cache, add)
+            self._result_rows.clear()
         return self._results_cache
 
     # ------------------------------------------------------------------ stage 1: records

@@ -82,6 +82,26 @@ def test_each_ask_is_decided_once_per_context_and_reused_across_requests() -> No
         assert r["ask"] == asks[r["request_id"]].split(";")[r["ask_index"]]
 
 
+def test_an_ask_is_decided_once_for_gates_that_differ_only_in_what_they_cite() -> None:
+    # burglary (7282.5(a)(3), (a)(3)(F)) and drug sales ((a)(3), (a)(3)(M)): the same kind of gate, as many
+    # citations; robbery cites one ((a)(1)).  Each row keeps its own citations, as the scalar engine gives them.
+    statutes = ["459PC", "11352HS", "211PC", "459PC"]
+    rows = [{**ROW, "request_id": i, "asks": "notify-release;transfer"} for i in range(len(statutes))]
+    recs = [{**ROBBERY, "request_id": i, "statute": s} for i, s in enumerate(statutes)]
+    for regime, calls in (("ca-baseline", 4), ("la-jail-cooperation", 8)):
+        be = BatchEngine(regime)
+        out = pl.concat(list(be.run(*frames(rows, recs)))).sort("request_id", "ask_index")
+        # ca-baseline: two asks for the two-citation gates, two for robbery's.  la-jail-cooperation compares a
+        # gate's citations with (b)'s: the first try of each ask with holes stops (2), and then each ask of
+        # each of the three gates is decided as it is (6)
+        assert be.scalar_calls == calls
+        for i in range(len(statutes)):
+            alone = run(regime, rows[i:i + 1], recs[i:i + 1])
+            assert out.filter(pl.col("request_id") == i).select("outcome", "citations").rows() == \
+                alone.select("outcome", "citations").rows()
+        assert "(a)(3)(M)" in out.filter(pl.col("request_id") == 1)["citations"][0]
+
+
 def test_a_rule_reading_the_other_asks_keys_on_the_request() -> None:
     req = Request.parse({"agency": "lasd", "as_of": "2026-01-01", "asks": [{"kind": "hold"}, {"kind": "transfer"}]})
     f = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
