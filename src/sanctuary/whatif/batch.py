@@ -23,6 +23,10 @@ to the facts the rules can read, and each distinct combination is decided once b
    A representative is decided ask by ask: an ask the scalar engine already decided in the same context
    (the always columns but the other asks), on the same values of what that ask read, answers it again;
    only the rest are decided, alone.  A gate already computed is reused by its code.
+4. **Citations.**  A rule sees each gate's citations as holes, so an answer holds for every gate of the
+   same kind (met, not met, open) citing as many provisions, and rows are keyed on that (``gate_n``,
+   ``gate_t``); each row's own citations fill the holes when the batch is written out.  A rule that
+   looks at a cited id has its ask decided again on the gate itself (``code_n``, ``code_t``).
 
 The recorder makes the partition sound for any pack: a rule that reads a field is keyed on it; a rule
 that reads a person's record outside the 7282.5 gate, or a field the recorder does not know, keys its
@@ -37,6 +41,8 @@ NumPy segment reductions; otherwise by a join and a group-by (the differential t
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -65,20 +71,24 @@ KIND_SHIFT = 58
 OPEN_MASK = (1 << KIND_SHIFT) - 1
 FLAG_BITS = {f: KIND_SHIFT + i for i, f in enumerate(("c_p47", "c_misd", "c_a6", "p_yes", "p_unk", "p_has"))}
 GATE_NO, GATE_YES, GATE_OPEN = 0, 1, 2
-GATE_COLUMNS = (("notify", "gate_n"), ("transfer", "gate_t"))
-GATE_PURPOSE = {c: p for p, c in GATE_COLUMNS}
+# each purpose's gate as a row's key holds it: by kind and number of citations (what a decision with the
+# citations as holes rests on), and by its code (what a decision that looked at a cited id rests on)
+GATE_COLUMNS = (("notify", "gate_n", "code_n"), ("transfer", "gate_t", "code_t"))
+NO_CITES = {0: ("gov-7282.5-a",), 1: ("gov-7282.5-a", "gov-7282.5-a6"), 2: ("gov-7282.5-a6",)}  # by payload
 ALWAYS = ("agency", "epoch", "year", "from_authority", "documents", "asks", "ask_detail")
 ASK_CONTEXT = ("agency", "epoch", "year", "from_authority", "documents", "ask_detail")  # ALWAYS but the other asks
-OPTIONAL = (*TRI_COLUMNS, "preferred_language", "gate_n", "gate_t", "request_id")
+OPTIONAL = (*TRI_COLUMNS, "preferred_language", "gate_n", "gate_t", "code_n", "code_t", "request_id")
 CATEGORY_ORDER = ("person", "drug", "property", "weapon", "vehicle", "other", "local", "unresolved")
 
 
-RESULT_SCHEMA = {"rid": pl.UInt32, "ask_index": pl.UInt16, "ask": pl.Categorical, "outcome": pl.Categorical,
+RESULT_SCHEMA = {"rid": pl.UInt32, "cn": pl.UInt64, "ct": pl.UInt64, "ask_index": pl.UInt16, "ask": pl.Categorical, "outcome": pl.Categorical,
                  "deciding_rule": pl.Categorical, "citations": pl.Categorical}
+Answer = tuple[str, str, tuple[str, ...]]  # outcome, deciding rule, cited ids (gate citations as holes)
 NO_CODE = 2**32 - 1  # an absent text value in a pattern key (a join never matches null to null)
 KEY_TYPES: dict[str, Any] = {
     "ah": pl.UInt64, "ah2": pl.UInt64, "preferred_language": pl.UInt32,
-    "epoch": pl.UInt16, "year": pl.Int32, "gate_n": pl.UInt64, "gate_t": pl.UInt64, "request_id": pl.Int64,
+    "epoch": pl.UInt16, "year": pl.Int32, "gate_n": pl.UInt64, "gate_t": pl.UInt64,
+    "code_n": pl.UInt64, "code_t": pl.UInt64, "request_id": pl.Int64,
     **{c: pl.UInt8 for c in TRI_COLUMNS},
 }
 _KNOWN = frozenset(TRI_COLUMNS) | {"preferred_language"}
@@ -101,7 +111,8 @@ class RecordingFacts(EngineRecordingFacts):
 
     @property
     def columns(self) -> set[str]:
-        """Fact columns, ``gate_n``/``gate_t`` for the 7282.5 gate, ``*`` for anything the batch engine
+        """Fact columns: for a 7282.5 gate ``gate_n``/``gate_t`` (its kind and number of citations) when
+        its citations were holes, else ``code_n``/``code_t`` (the gate itself); ``*`` for anything the batch engine
         cannot key (a record read outside the gate, a field it does not know, the other asks).  The day
         is keyed by the law's epoch and the year, which every row's key holds."""
         out: set[str] = set()
@@ -109,7 +120,7 @@ class RecordingFacts(EngineRecordingFacts):
             if t in (AS_OF, YEAR) or (t[0] == "req" and t[1] in _ALWAYS_READ):
                 continue
             if t[0] == "gate":
-                out.add("gate_n" if t[1] == "notify" else "gate_t")
+                out.add(("gate_" if self.cite_holes else "code_") + ("n" if t[1] == "notify" else "t"))
             elif t[0] in ("subject", "context") and t[1] in _KNOWN:
                 out.add(t[1])
             else:
@@ -175,6 +186,11 @@ def offense_category(statute: str) -> str:
     return "other"
 
 
+def _hole_bit(h: Hole) -> int:
+    """1 for a hole standing for a notify gate's citation, 2 for a transfer gate's (see :func:`cite_holes`)."""
+    return 1 if ":cites:notify:" in str.__str__(h) else 2
+
+
 def _appended(frame: pl.DataFrame | None, add: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with the rows of ``add`` after its own, made one chunk again once it is in many pieces."""
     if frame is None:
@@ -224,15 +240,16 @@ class BatchEngine:
         self._hits: dict[tuple[str, ...], int] = {}  # rows each pattern has matched
         self._tables_cache: dict[tuple[str, ...], pl.DataFrame] = {}
         self._new_keys: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}  # keys not yet in their table
-        self._result_rows: list[tuple[Any, ...]] = []  # answers not yet in the results frame
+        self._result_rows: list[tuple[Any, ...]] = []  # filled answers not yet in the results frame
         self._decisions = 0
         # (ask context, ask kind) -> the fact columns its decisions read; (context, kind, columns, values) -> answer
         self._ask_patterns: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
-        self._ask_memo: dict[tuple[Any, ...], tuple[str, str, str]] = {}
-        # the same with each gate by kind and number of citations -> (outcome, rule, cited ids with holes)
-        self._tmpl_patterns: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
-        self._tmpl_memo: dict[tuple[Any, ...], tuple[str, str, tuple[str, ...]]] = {}
+        self._ask_memo: dict[tuple[Any, ...], Answer] = {}
         self._concrete: set[tuple[Any, ...]] = set()  # (context, ask kind, gate kinds) where a rule read a cited id
+        self._answers: list[tuple[tuple[str, Answer], ...]] = []  # decision id -> (ask kind, answer) per ask
+        self._holes: list[int] = []  # decision id -> gates cited as holes (1 notify, 2 transfer)
+        self._holes_cache: pl.Series | None = None
+        self._kind_of: dict[int, int] = {}  # gate code -> its kind and number of citations
         self._gated = set(self.regime.interpretations) >= GATE_READINGS
         self._gate_memo: dict[tuple[str, int], Any] = {}  # (purpose, gate code) -> the scalar engine's Gate
         self._results_cache: pl.DataFrame | None = None
@@ -240,7 +257,8 @@ class BatchEngine:
         self._sid_attrs: list[tuple[Any, ...]] = []
         self._attrs_cache: pl.DataFrame | None = None
         self._bits: dict[str, int] = {}
-        self._yes: dict[tuple[str, ...], int] = {}
+        self._yes: dict[tuple[str, ...], int] = {}  # a qualifying route's citations -> its id in a gate's code
+        self._yes_cites: list[tuple[str, ...]] = []  # and back
         self._category: dict[str, str] = {}
         self.scalar_calls = 0
 
@@ -274,25 +292,36 @@ class BatchEngine:
             if dup.any():
                 raise ValueError(f"requests: request_id {req.filter(dup)['request_id'][0]} appears twice")
         summaries = self._record_summaries(rec, req, lo if dense else None)
-        req = self._gate_columns(req, summaries, lo if dense else None)
+        req = self._gate_columns(req, summaries, lo if dense else None).rename({"gate_n": "code_n", "gate_t": "code_t"})
+        req = req.with_columns(gate_n=self._kinds(req["code_n"]), gate_t=self._kinds(req["code_t"]))
         bounds = pl.Series(self.boundaries, dtype=pl.Date)
         req = req.with_columns(epoch=bounds.search_sorted(req["as_of"], side="right").cast(pl.UInt16),
                                year=pl.col("as_of").dt.year())
         ah, ah2 = _fingerprint(ALWAYS)
         keys = req.select(
-            "request_id", ah.alias("ah"), ah2.alias("ah2"), "gate_n", "gate_t",
+            "request_id", ah.alias("ah"), ah2.alias("ah2"), "gate_n", "gate_t", "code_n", "code_t",
             pl.col("preferred_language").to_physical().fill_null(NO_CODE),
             *(pl.col(c).cast(pl.UInt8).fill_null(2) for c in TRI_COLUMNS))
         found = self._match(keys, req, rec)
+        cols = ("request_id", "cat_rank", "code_n", "code_t", *keep)
         if dense:
             rid = found["rid"].clear(req.height).scatter(found["request_id"] - lo, found["rid"])
-            base = req.select("request_id", "cat_rank", *keep).with_columns(rid)
+            base = req.select(*cols).with_columns(rid)
         else:
-            base = req.select("request_id", "cat_rank", *keep).join(found, on="request_id", how="left", maintain_order="left")
+            base = req.select(*cols).join(found, on="request_id", how="left", maintain_order="left")
+        # a decision's citations come from the row's own gates where the decision holds them as holes
+        holes = self._holes_series().gather(base["rid"])
+        base = base.with_columns(cn=pl.when((holes & 1) != 0).then(pl.col("code_n")).otherwise(pl.lit(0, pl.UInt64)),
+                                 ct=pl.when((holes & 2) != 0).then(pl.col("code_t")).otherwise(pl.lit(0, pl.UInt64))
+                                 ).drop("code_n", "code_t")
+        out = base.join(self._results, on=["rid", "cn", "ct"], how="left", maintain_order="left")
+        if out["ask_index"].null_count():  # citations not filled for these gates yet
+            for rid, cn, ct in out.filter(pl.col("ask_index").is_null()).select("rid", "cn", "ct").unique().iter_rows():
+                self._fill(rid, cn, ct)
+            out = base.join(self._results, on=["rid", "cn", "ct"], how="left", maintain_order="left")
         cats = pl.Series(CATEGORY_ORDER + ("none",), dtype=pl.Categorical)
-        return (base.join(self._results, on="rid", how="left", maintain_order="left")
-                .with_columns(category=pl.lit(cats).gather(pl.col("cat_rank").fill_null(len(CATEGORY_ORDER)).clip(upper_bound=len(CATEGORY_ORDER))))
-                .drop("rid", "cat_rank"))
+        return (out.with_columns(category=pl.lit(cats).gather(pl.col("cat_rank").fill_null(len(CATEGORY_ORDER)).clip(upper_bound=len(CATEGORY_ORDER))))
+                .drop("rid", "cn", "ct", "cat_rank"))
 
     # ------------------------------------------------------------------ stage 3: decisions by pattern
     def _match(self, keys: pl.DataFrame, req: pl.DataFrame, rec: pl.DataFrame) -> pl.DataFrame:
@@ -340,14 +369,6 @@ class BatchEngine:
         answers = []
         for idx, kind in enumerate(x for x in row["asks"].split(";") if x):
             got = self._ask_answer(ctx, kind, k)
-            if got is None and self._gated and self._tmpl_patterns.get((ctx, kind)):
-                missing = [(p, k[c]) for p, c in GATE_COLUMNS if (p, k[c]) not in self._gate_memo]
-                if missing:  # a gate not seen before: computed from this row's record
-                    request = request or to_request(row, records, self.regime.id)
-                    f = Facts(request, get_agency(request.agency), self.regime, self.scalar.interpretations)
-                    for p, code in missing:
-                        self._gate_memo[(p, code)] = f.trust_gate(p)
-                got = self._template_answer(ctx, kind, k)
             if got is None:
                 if request is None:
                     request = to_request(row, records, self.regime.id)
@@ -357,20 +378,28 @@ class BatchEngine:
         key_cols = tuple(c for c in OPTIONAL if c in pattern) if "request_id" not in pattern else ("request_id",)
         rid = self._decisions
         self._decisions += 1
-        for i, (kind, (outcome, rule_id, cites)) in enumerate(answers):
-            self._result_rows.append((rid, i, kind, outcome, rule_id, cites))
+        self._answers.append(tuple(answers))
+        self._holes.append(functools.reduce(operator.or_, (_hole_bit(i) for _, (_, _, ids) in answers for i in ids
+                                                           if type(i) is Hole), 0))
         key = tuple(k[c] for c in ("ah", "ah2", *key_cols))
         self._patterns.setdefault(key_cols, {})[key] = rid
         self._new_keys.setdefault(key_cols, []).append((*key, rid))
 
     def _evaluate(self, request: Any, idx: int, kind: str, ctx: tuple[Any, ...],
-                  k: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, str, str]]:
-        """Ask ``idx`` of ``request`` decided by the scalar engine while the recorder notes what it reads,
-        the 7282.5 gates' citations as holes (see :meth:`_template_answer`); a rule that looks at a cited
-        id has the ask decided again with the citations themselves.  Remembered both ways."""
-        gates = [(p, (p, k[c])) for p, c in GATE_COLUMNS] if self._gated else []
+                  k: dict[str, Any]) -> tuple[tuple[str, ...], Answer]:
+        """Ask ``idx`` of ``request`` decided by the scalar engine while the recorder notes what it reads.
+
+        A rule sees each 7282.5 gate's citations as holes (:func:`~sanctuary.engine.reads.cite_holes`), so
+        the answer, its cited ids holding the holes, holds for every gate of the same kind (met, not met,
+        open) citing as many provisions: the row's own are filled in when the batch is written out
+        (:meth:`_fill`).  A rule that looks at a cited id (la-jail-cooperation compares them with (b))
+        raises :class:`ConcreteRead`, and the ask is decided again with the citations themselves, keyed on
+        the gate's code.  Like every gate code, the kind rests on the batch output depending on a gate only
+        through its truth value and its citations (its reasons and missing facts, which the batch output
+        leaves out, may differ from row to row)."""
+        gates = [(p, (p, k[c])) for p, _, c in GATE_COLUMNS] if self._gated else []
         rules = self.scalar._in_force(get_agency(request.agency), kind, request.as_of)[1]
-        kinds = (ctx, kind, *(code >> KIND_SHIFT for _, (_, code) in gates))  # where holes failed once, they fail again
+        kinds = (ctx, kind, *(k[c] >> KIND_SHIFT for _, c, _ in GATE_COLUMNS))  # where holes failed once, they fail again
         for holes in (self._gated and kinds not in self._concrete, False):
             f = RecordingFacts(request, get_agency(request.agency), self.regime, self.scalar.interpretations)
             f.ask, f.cite_holes = request.asks[idx], holes
@@ -383,76 +412,61 @@ class BatchEngine:
                 self._concrete.add(kinds)
                 continue
             finally:
-                for p, code in gates:
-                    if p in f._gates:
-                        self._gate_memo[code] = f._gates[p]
                 self.scalar_calls += 1
+                for p, code in gates:
+                    if p in f._gates and code not in self._gate_memo:
+                        if f._gates[p].cites != self._code_cites(code[1]):
+                            raise KeyCollisionError(f"the 7282.5 fold gave code {code[1]:#x} for a gate citing {f._gates[p].cites}")
+                        self._gate_memo[code] = f._gates[p]
             break
         cols = f.columns
         read = tuple(c for c in OPTIONAL if c in cols) if "*" not in cols else ("request_id",)
-        ids = (*rule.cites, *verdict.cites)
-        if holes:
-            template = (str(verdict.outcome), rule.id, ids)
-            pats = self._tmpl_patterns.setdefault((ctx, kind), [])
-            if read not in pats:
-                pats.append(read)
-            sym = self._symbolic(read, k)  # every gate read is in the gate memo by now
-            if sym is not None:
-                self._tmpl_memo[(ctx, kind, read, sym)] = template
-            answer = self._filled(template, k)
-        else:
-            answer = (str(verdict.outcome), rule.id, "; ".join(self.scalar._labels(ids)))
+        answer = (str(verdict.outcome), rule.id, (*rule.cites, *verdict.cites))
         pats = self._ask_patterns.setdefault((ctx, kind), [])
         if read not in pats:
             pats.append(read)
         self._ask_memo[(ctx, kind, read, tuple(k[c] for c in read))] = answer
         return read, answer
 
-    def _symbolic(self, read: tuple[str, ...], k: dict[str, Any]) -> tuple[Any, ...] | None:
-        """The values of ``read`` with each gate's code as its kind and its number of citations (what a
-        template rests on), or None when a gate has not been computed yet."""
-        out = []
-        for c in read:
-            v = k[c]
-            if c in GATE_PURPOSE:
-                gate = self._gate_memo.get((GATE_PURPOSE[c], v))
-                if gate is None:
-                    return None
-                v = ("gate", v >> KIND_SHIFT, len(gate.cites))
-            out.append(v)
-        return tuple(out)
+    def _code_cites(self, code: int) -> tuple[str, ...]:
+        """The provisions a gate cites, from its code (see :meth:`_gate_columns`): a met gate its route's,
+        an open gate its open prongs' in statute order, a closed gate 7282.5(a) and/or (a)(6)."""
+        kind, payload = code >> KIND_SHIFT, code & OPEN_MASK
+        if kind == GATE_YES:
+            return self._yes_cites[payload]
+        if kind == GATE_OPEN:
+            return tuple(sorted(c for c, b in self._bits.items() if payload >> b & 1))
+        return NO_CITES[payload]
 
-    def _template_answer(self, ctx: tuple[Any, ...], kind: str,
-                         k: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, str, str]] | None:
-        """An ask decided in ``ctx`` on the same facts but another 7282.5 gate of the same kind (met,
-        not met, open) citing as many provisions, its citations filled with this row's gate's.
+    def _kinds(self, codes: pl.Series) -> pl.Series:
+        """Each gate code as its kind and its number of citations (a code of the same layout)."""
+        if not self._gated:
+            return codes
+        got = self._kind_of
+        for c in codes.unique().to_list():
+            if c not in got:
+                got[c] = (c >> KIND_SHIFT << KIND_SHIFT) | len(self._code_cites(c))
+        return codes.replace_strict(got, return_dtype=pl.UInt64)
 
-        Sound because the ask was decided with the gate's citations as holes (:func:`cite_holes`), so
-        no rule looked at which provisions they are; like every gate code, the template rests on the
-        batch output depending on a gate only through its truth value and its citations (the reasons
-        and missing facts, which the batch output leaves out, may differ).  Remembered as an answer."""
-        for read in self._tmpl_patterns.get((ctx, kind), ()):
-            sym = self._symbolic(read, k)
-            template = self._tmpl_memo.get((ctx, kind, read, sym)) if sym is not None else None
-            if template is not None:
-                answer = self._filled(template, k)
-                self._ask_memo[(ctx, kind, read, tuple(k[c] for c in read))] = answer
-                return read, answer
-        return None
+    def _fill(self, rid: int, cn: int, ct: int) -> None:
+        """Decision ``rid``'s answers with the citations of gates ``cn`` (notify) and ``ct`` (transfer) in
+        its holes, as rows of :attr:`_results`."""
+        subs = {}
+        for p, code, bit in (("notify", cn, 1), ("transfer", ct, 2)):
+            if self._holes[rid] & bit:
+                cites = self._code_cites(code)
+                subs.update(zip(cite_holes(p, len(cites)), cites, strict=True))
+        for i, (kind, (outcome, rule_id, ids)) in enumerate(self._answers[rid]):
+            concrete = tuple(subs[x] if type(x) is Hole else x for x in ids)
+            self._result_rows.append((rid, cn, ct, i, kind, outcome, rule_id, "; ".join(self.scalar._labels(concrete))))
 
-    def _filled(self, template: tuple[str, str, tuple[str, ...]], k: dict[str, Any]) -> tuple[str, str, str]:
-        """A template's answer with its citation holes filled from the row's gates (see :meth:`_template_answer`)."""
-        outcome, rule_id, ids = template
-        if any(type(i) is Hole for i in ids):
-            subs = {}
-            for p, c in GATE_COLUMNS:
-                gate = self._gate_memo.get((p, k[c]))
-                if gate is not None:
-                    subs.update(zip(cite_holes(p, len(gate.cites)), gate.cites, strict=True))
-            ids = tuple(subs[i] if type(i) is Hole else i for i in ids)
-        return outcome, rule_id, "; ".join(self.scalar._labels(ids))
+    def _holes_series(self) -> pl.Series:
+        """Decision id -> which gates' citations its answers hold as holes (1 notify, 2 transfer)."""
+        if self._holes_cache is None or self._holes_cache.len() != len(self._holes):
+            self._holes_cache = pl.Series(self._holes, dtype=pl.UInt8)
+        return self._holes_cache
 
-    def _ask_answer(self, ctx: tuple[Any, ...], kind: str, k: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, str, str]] | None:
+    def _ask_answer(self, ctx: tuple[Any, ...], kind: str, k: dict[str, Any]) -> tuple[tuple[str, ...], Answer] | None:
         """(what was read, the answer) of an ask already decided in ``ctx`` that agrees with ``k`` on what it read."""
         for read in self._ask_patterns.get((ctx, kind), ()):
             got = self._ask_memo.get((ctx, kind, read, tuple(k[c] for c in read)))
@@ -471,7 +485,7 @@ class BatchEngine:
 
     @property
     def _results(self) -> pl.DataFrame:
-        """Every decision's answers, one row per ask (``rid, ask_index, ask, outcome, deciding_rule, citations``)."""
+        """Every decision's answers filled for the gates met so far, one row per ask (:data:`RESULT_SCHEMA`)."""
         if self._result_rows or self._results_cache is None:
             add = pl.DataFrame(self._result_rows, schema=RESULT_SCHEMA, orient="row")
             self._results_cache = _appended(self._results_cache, add)
@@ -623,7 +637,11 @@ class BatchEngine:
         return b
 
     def _yes_id(self, cites: tuple[str, ...]) -> int:
-        return self._yes.setdefault(cites, len(self._yes))
+        got = self._yes.get(cites)
+        if got is None:
+            got = self._yes[cites] = len(self._yes_cites)
+            self._yes_cites.append(cites)
+        return got
 
     def _attrs(self, summary: Any) -> tuple[Any, ...]:
         """The parts of one record's 7282.5 summary the gate folds (see :meth:`_gate_columns`): the id of

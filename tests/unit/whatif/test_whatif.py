@@ -116,7 +116,11 @@ def test_a_rule_reading_the_record_outside_the_gate_keys_on_the_request() -> Non
                          "subject": {"convictions": [{"statute": "211PC"}]}})
     f = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
     _ = f.trust_gate("notify").value.true
-    assert f.columns == {"gate_n"}  # the gate reads the record quietly: it is keyed by its own result
+    assert f.columns == {"code_n"}  # the gate reads the record quietly: it is keyed by its own result
+    h = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
+    h.cite_holes = True
+    assert len(h.trust_gate("notify").cites) == len(f.trust_gate("notify").cites)
+    assert h.columns == {"gate_n"}  # its citations were holes: keyed by its kind and their number
     _ = f.convictions
     assert "*" in f.columns
     g = RecordingFacts(req, get_agency("lasd"), load_regime("la-2026"), {})
