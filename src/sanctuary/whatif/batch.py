@@ -44,6 +44,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -186,6 +187,18 @@ def offense_category(statute: str) -> str:
     return "other"
 
 
+def _batches(req_lf: pl.LazyFrame, rec_lf: pl.LazyFrame, size: int) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """The requests ``size`` at a time, each with the records of its span of request ids."""
+    offset = 0
+    while True:
+        req = collect_named(req_lf.slice(offset, size), "requests")
+        if req.height == 0:
+            return
+        lo, hi = req["request_id"].min(), req["request_id"].max()
+        yield req, collect_named(rec_lf.filter(pl.col("request_id").is_between(lo, hi)), "records")
+        offset += req.height
+
+
 def _hole_bit(h: Hole) -> int:
     """1 for a hole standing for a notify gate's citation, 2 for a transfer gate's (see :func:`cite_holes`)."""
     return 1 if ":cites:notify:" in str.__str__(h) else 2
@@ -271,17 +284,16 @@ class BatchEngine:
         req_lf = conform(requests, REQUEST_SCHEMA, ("request_id", "agency", "as_of", "asks"), "requests")
         rec_lf = conform(records if records is not None else pl.DataFrame(schema=RECORD_SCHEMA),
                          RECORD_SCHEMA, ("request_id", "statute"), "records")
-        offset = 0
-        while True:
-            req = collect_named(req_lf.slice(offset, batch_size), "requests")
-            if req.height == 0:
-                break
-            lo, hi = req["request_id"].min(), req["request_id"].max()
-            rec = collect_named(rec_lf.filter(pl.col("request_id").is_between(lo, hi)), "records")
-            yield self.decide_frame(req, rec, keep=tuple(keep))
-            offset += req.height
-            if progress:
-                progress(req.height)
+        batches = _batches(req_lf, rec_lf, batch_size)
+        # the next batch is read while this one is decided (Polars reads without the GIL; memory: two batches)
+        with ThreadPoolExecutor(1, thread_name_prefix="whatif-read") as pool:
+            ahead = pool.submit(next, batches, None)
+            while (got := ahead.result()) is not None:
+                ahead = pool.submit(next, batches, None)
+                req, rec = got
+                yield self.decide_frame(req, rec, keep=tuple(keep))
+                if progress:
+                    progress(req.height)
 
     def decide_frame(self, req: pl.DataFrame, rec: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         ids = req["request_id"]
