@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -592,7 +593,13 @@ class BatchEngine:
         if not set(self.regime.interpretations) >= GATE_READINGS:
             return ("none",)
         base = {"request_id": 0, "agency": "lasd", "as_of": r["as_of"], "asks": "hold"}
-        return self._summary(self._facts(base, [r]), 0, r["record"] == "pending")
+        try:
+            f = self._facts(base, [r])
+        except InputError as e:  # named as the records table's column, with the request it belongs to
+            field = re.sub(r"^subject\.(convictions|pending_charges)\[0\]\.", "records.", e.field or "records")
+            msg = str(e).removeprefix(f"{e.field}: ") if e.field else str(e)
+            raise InputError(f"{field} (request_id {r['request_id']}): {msg}", field=field) from e
+        return self._summary(f, 0, r["record"] == "pending")
 
     @staticmethod
     def _summary(f: Facts, j: int, pending: bool) -> Any:

@@ -57,6 +57,9 @@ def test_bad_tables_name_the_column() -> None:
     with pytest.raises(InputError) as e:  # a value the v1 contract refuses is refused by name
         run("la-2026", [{**ROW, "asks": "hold;fly"}], [])
     assert "asks[1].kind" in e.value.field
+    with pytest.raises(InputError) as e:  # ... a record's by its column and request
+        run("la-2026", [ROW, {**ROW, "request_id": 2}], [ROBBERY, {**ROBBERY, "request_id": 2, "statute": "X" * 300}])
+    assert e.value.field == "records.statute" and "request_id 2" in str(e.value)
 
 
 def test_one_decision_answers_every_row_that_agrees_on_what_was_read() -> None:
