@@ -65,7 +65,7 @@ def main() -> None:
         dt = time.perf_counter() - t
         figures[label] = n / dt
         print(f"batch engine ({label}): {n:,} requests ({rows:,} request-asks) in {dt:.1f} s = {n / dt:,.0f} requests/s; "
-              f"scalar decisions {be.scalar_calls:,}; peak RSS {rss_mb():,.0f} MB (before: {base_rss:,.0f} MB)")
+              f"asks decided by the scalar engine {be.scalar_calls:,}, representatives {be.distinct['decisions']:,}; peak RSS {rss_mb():,.0f} MB (before: {base_rss:,.0f} MB)")
     # the scalar engine on the same rows
     sample = req.head(3000).collect()
     srec = rec.filter(pl.col("request_id") <= sample["request_id"].max()).collect()
