@@ -412,10 +412,11 @@ class BatchEngine:
         through its truth value and its citations (its reasons and missing facts, which the batch output
         leaves out, may differ from row to row)."""
         gates = [(p, (p, k[c])) for p, _, c in GATE_COLUMNS] if self._gated else []
-        rules = self.scalar._in_force(get_agency(request.agency), kind, request.as_of)[1]
+        agency = get_agency(request.agency)
+        rules = self.scalar._in_force(agency, kind, request.as_of)[1]
         kinds = (ctx, kind, *(k[c] >> KIND_SHIFT for _, c, _ in GATE_COLUMNS))  # where holes failed once, they fail again
         for holes in (self._gated and kinds not in self._concrete, False):
-            f = RecordingFacts(request, get_agency(request.agency), self.regime, self.scalar.interpretations)
+            f = RecordingFacts(request, agency, self.regime, self.scalar.interpretations)
             f.ask, f.cite_holes = request.asks[idx], holes
             for p, code in gates:  # a gate's code stands for the gate (the patterns rest on that too)
                 if code in self._gate_memo:
@@ -569,7 +570,7 @@ class BatchEngine:
         to the request's limit of 200 of a kind): a record's 7282.5 routes depend on it and the day alone,
         and one request to parse is much cheaper than one per record.  A group the v1 contract refuses is
         summarised record by record, so that the error names the record."""
-        if not set(self.regime.interpretations) >= GATE_READINGS:
+        if not self._gated:
             return [(r, ("none",)) for r in rows]
         by_day: dict[tuple[Any, str], list[dict[str, Any]]] = {}
         for r in rows:
@@ -590,7 +591,7 @@ class BatchEngine:
 
     def _summarise(self, r: dict[str, Any]) -> Any:
         """What 7282.5 reads of one record: the value and citations of each prong."""
-        if not set(self.regime.interpretations) >= GATE_READINGS:
+        if not self._gated:
             return ("none",)
         base = {"request_id": 0, "agency": "lasd", "as_of": r["as_of"], "asks": "hold"}
         try:
@@ -620,7 +621,7 @@ class BatchEngine:
         conviction (unless a Prop 47 misdemeanor bars the person under that reading), then (a)(4), (a)(5)
         and (b); else the set of open prongs; else no (with (a)(6) when a Prop 47 prong was seen).
         Also each request's most serious offense category (``cat_rank``), from the same pass."""
-        gated = set(self.regime.interpretations) >= GATE_READINGS
+        gated = self._gated
         sid = rec["sid"]
         attrs = self._attrs_frame()
         cols: dict[str, tuple[pl.Series, str]] = {"cat_rank": (rec["cat"].fill_null(len(CATEGORY_ORDER)), "min")}
