@@ -41,6 +41,7 @@ NumPy segment reductions; otherwise by a join and a group-by (the differential t
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import operator
 import re
@@ -58,15 +59,11 @@ from ..engine.reads import RecordingFacts as EngineRecordingFacts
 from ..errors import InputError
 from ..law.registry import get_agency
 from ..offenses.parsing import parse_charge
+from . import kernels
 from .schema import RECORD_SCHEMA, REQUEST_SCHEMA, TRI_COLUMNS, collect_named, conform, to_request
 
-# Two independent 64-bit hashes make a 128-bit key: the chance that any two of a billion distinct keys share
-# one is below 10^-20.  Fixed seeds: keys are compared within one process only.
-SEEDS = (0x5A4C79E3779B9, 0x27D4EB2F165667B1)
-REC_KEY = ("record", "statute", "level", "jurisdiction", "reduced", "juvenile", "findings", "magistrate_probable_cause", "date_class")
 GATE_READINGS = {"felony-reduced", "realignment-1170h", "juvenile-adjudication", "window-start", "prop47-scope",
                  "7282.5b-transfer"}
-SID_SCHEMA = {"sid": pl.UInt32, "yes": pl.UInt32, "flags": pl.UInt64}
 # A gate is one integer: its kind in the top bits, then a payload (which "yes" citation, or the open prongs' bits)
 KIND_SHIFT = 58
 # What the 7282.5 fold ORs together, in one word per record summary: the open prongs' citation bits (below
@@ -84,16 +81,11 @@ OPTIONAL = (*TRI_COLUMNS, "preferred_language", "gate_n", "gate_t", "code_n", "c
 CATEGORY_ORDER = ("person", "drug", "property", "weapon", "vehicle", "other", "local", "unresolved")
 
 
-RESULT_SCHEMA = {"rid": pl.UInt32, "cn": pl.UInt64, "ct": pl.UInt64, "ask_index": pl.UInt16, "ask": pl.Categorical, "outcome": pl.Categorical,
-                 "deciding_rule": pl.Categorical, "citations": pl.Categorical}
+RESULT_SCHEMA = {"ask_index": pl.UInt16, "ask": pl.Categorical, "outcome": pl.Categorical, "deciding_rule": pl.Categorical,
+                 "citations": pl.Categorical}
 Answer = tuple[str, str, tuple[str, ...]]  # outcome, deciding rule, cited ids (gate citations as holes)
-NO_CODE = 2**32 - 1  # an absent text value in a pattern key (a join never matches null to null)
-KEY_TYPES: dict[str, Any] = {
-    "ah": pl.UInt64, "ah2": pl.UInt64, "preferred_language": pl.UInt32,
-    "epoch": pl.UInt16, "year": pl.Int32, "gate_n": pl.UInt64, "gate_t": pl.UInt64,
-    "code_n": pl.UInt64, "code_t": pl.UInt64, "request_id": pl.Int64,
-    **{c: pl.UInt8 for c in TRI_COLUMNS},
-}
+TEXT_REQ = ("agency", "from_authority", "documents", "asks", "ask_detail", "preferred_language")
+TEXT_REC = ("statute", "level", "jurisdiction", "reduced", "findings")
 _KNOWN = frozenset(TRI_COLUMNS) | {"preferred_language"}
 # keyed anyway; not "asks": each ask is decided alone, so a rule reading the others keys on the request
 _ALWAYS_READ = frozenset({"documents", "from_authority", "agency", "as_of", "regime"})
@@ -133,39 +125,6 @@ class RecordingFacts(EngineRecordingFacts):
 
 class KeyCollisionError(RuntimeError):
     """The gate code ran out of bits: refuse rather than answer one gate with another's decision."""
-
-
-def _fingerprint(cols: Iterable[str]) -> tuple[pl.Expr, pl.Expr]:
-    """Two independent 64-bit hashes of the columns' values (text by its dictionary code): a 128-bit key."""
-    s = pl.struct([pl.col(c).to_physical() for c in cols])
-    return s.hash(SEEDS[0]), s.hash(SEEDS[1])
-
-
-CODE_BITS = 19  # a dictionary code in a packed record key; all ones stands for null
-_TEXT_KEY = ("record", "statute", "level", "jurisdiction", "reduced", "findings")
-
-
-def _record_key(rec: pl.DataFrame) -> tuple[str, tuple[pl.Expr, pl.Expr]]:
-    """The records' class key as two 64-bit words: packed exactly from the dictionary codes of the
-    :data:`REC_KEY` columns when every code fits :data:`CODE_BITS` (six codes, two three-valued flags
-    and the date class fill 123 bits), else their :func:`_fingerprint`.  The kind is returned with the
-    key: the two kinds are never compared with each other."""
-    top = (1 << CODE_BITS) - 1
-    if any(rec.schema[c] != pl.Categorical for c in _TEXT_KEY) or \
-            any((rec[c].to_physical().max() or 0) >= top for c in _TEXT_KEY):  # type: ignore[operator]
-        return "hashed", _fingerprint(REC_KEY)
-
-    def code(c: str, at: int) -> pl.Expr:
-        return pl.col(c).to_physical().fill_null(top).cast(pl.UInt64) * (1 << at)
-
-    def tri(c: str, at: int) -> pl.Expr:
-        return pl.col(c).cast(pl.UInt64).fill_null(2) * (1 << at)
-    b = CODE_BITS
-    w1 = code("record", 0) | code("statute", b) | code("level", 2 * b) | tri("juvenile", 3 * b) | \
-        tri("magistrate_probable_cause", 3 * b + 2)
-    w2 = code("jurisdiction", 0) | code("reduced", b) | code("findings", 2 * b) | \
-        pl.col("date_class").cast(pl.UInt64) * (1 << 3 * b)
-    return "packed", (w1, w2)
 
 
 def offense_category(statute: str) -> str:
@@ -222,23 +181,23 @@ def _contiguous(ids: pl.Series) -> bool:
     return bool(hi - lo + 1 == ids.len() and ids.is_sorted() and (ids.len() < 2 or ids.diff().min() == 1))  # type: ignore[operator]
 
 
-def _fold_runs(ids: pl.Series, cols: dict[str, tuple[pl.Series, str]], lo: int, n: int) -> pl.DataFrame:
-    """Per-request folds of record columns sorted by request id, as NumPy segment reductions, laid out at
-    position ``id - lo`` of ``n`` requests (a request without records gets the fold's identity)."""
-    rid = ids.to_numpy()
-    starts = np.flatnonzero(np.r_[True, rid[1:] != rid[:-1]]) if rid.size else np.zeros(0, dtype=np.int64)
-    pos = rid[starts] - lo
-    out = []
-    for c, (v, how) in cols.items():
-        ufunc, identity = {"min": (np.minimum, None), "or": (np.bitwise_or, 0)}[how]
-        if identity is None:
-            identity = np.iinfo(v[:0].to_numpy().dtype).max
-        arr = v.fill_null(identity).to_numpy()
-        full = np.full(n, identity, dtype=arr.dtype)
-        if starts.size:
-            full[pos] = ufunc.reduceat(arr, starts)
-        out.append(pl.Series(c, full))
-    return pl.DataFrame(out)
+def _code(c: str) -> pl.Expr:
+    """A text column's dictionary codes (the global Categorical dictionary; :data:`kernels.NULL` for null)."""
+    return pl.col(c).cast(pl.Categorical).to_physical().fill_null(kernels.NULL).cast(pl.UInt32)
+
+
+def _tri(c: str) -> pl.Expr:
+    return pl.col(c).cast(pl.UInt8).fill_null(2)
+
+
+def _days(e: pl.Expr) -> pl.Expr:
+    return e.to_physical().cast(pl.Int64).fill_null(kernels.NODATE)
+
+
+def _arrays(frame: pl.DataFrame, **exprs: pl.Expr) -> dict[str, np.ndarray]:
+    """The expressions over ``frame`` as NumPy arrays, computed in one pass."""
+    got = frame.select(**exprs)
+    return {c: got[c].to_numpy() for c in exprs}
 
 
 class BatchEngine:
@@ -248,29 +207,37 @@ class BatchEngine:
         self.scalar = DecisionEngine(regime, interpretations)
         self.regime = self.scalar.regime
         self.boundaries = sorted({REALIGNMENT, *self.scalar.era_days})  # the law's eras, and PC 1170(h)
-        # record key -> (summary id, category), per kind of key (see _record_key)
-        self._rec: dict[str, dict[tuple[int, int], tuple[int, int | None]]] = {"packed": {}, "hashed": {}}
-        self._rec_table: dict[str, pl.DataFrame] = {}
+        self._bounds = np.array([(b - dt.date(1970, 1, 1)).days for b in self.boundaries], np.int64)
+        self._gated = set(self.regime.interpretations) >= GATE_READINGS
+        # exact-key tables (see kernels): record class -> summary id << 8 | category rank; the always
+        # columns -> base id; (pattern, key) -> decision id; (decision, gate codes) -> filled answers
+        self._rec_t, self._base_t = kernels.Table(3), kernels.Table(4)
+        self._pat_t, self._fill_t = kernels.Table(7), kernels.Table(3)
+        self._summaries: dict[Any, int] = {}
+        self._sid_attrs: list[tuple[int, int]] = []  # summary id -> ("yes" id or -1, FLAG_BITS word)
+        self._sid_arrays: tuple[np.ndarray, np.ndarray] | None = None
+        # patterns: the columns each keys on, by number, with its mask over OPTIONAL and rows matched
         self._patterns: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
-        self._hits: dict[tuple[str, ...], int] = {}  # rows each pattern has matched
-        self._tables_cache: dict[tuple[str, ...], pl.DataFrame] = {}
-        self._new_keys: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}  # keys not yet in their table
-        self._result_rows: list[tuple[Any, ...]] = []  # filled answers not yet in the results frame
+        self._pattern_no: dict[tuple[str, ...], int] = {}
+        self._masks: list[int] = []
+        self._hits = np.zeros(0, np.int64)
+        self._pmasks = kernels.pattern_masks([])
+        self._hint = np.full(0, -1, np.int64)  # base id -> the pattern that last matched a request of it
+        self._new_keys: list[tuple[int, int, int]] = []  # (pattern number, row in batch, decision id)
         self._decisions = 0
         # (ask context, ask kind) -> the fact columns its decisions read; (context, kind, columns, values) -> answer
         self._ask_patterns: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
         self._ask_memo: dict[tuple[Any, ...], Answer] = {}
         self._concrete: set[tuple[Any, ...]] = set()  # (context, ask kind, gate kinds) where a rule read a cited id
         self._answers: list[tuple[tuple[str, Answer], ...]] = []  # decision id -> (ask kind, answer) per ask
-        self._holes: list[int] = []  # decision id -> gates cited as holes (1 notify, 2 transfer)
-        self._holes_cache: pl.Series | None = None
-        self._kind_of: dict[int, int] = {}  # gate code -> its kind and number of citations
-        self._gated = set(self.regime.interpretations) >= GATE_READINGS
+        self._holes = bytearray()  # decision id -> gates cited as holes (1 notify, 2 transfer)
         self._gate_memo: dict[tuple[str, int], Any] = {}  # (purpose, gate code) -> the scalar engine's Gate
+        # filled answers: their first row in the results and how many rows (one per ask)
+        self._fill_start: list[int] = []
+        self._fill_len: list[int] = []
+        self._result_rows: list[tuple[Any, ...]] = []  # rows not yet in the results frame
         self._results_cache: pl.DataFrame | None = None
-        self._summaries: dict[Any, int] = {}
-        self._sid_attrs: list[tuple[Any, ...]] = []
-        self._attrs_cache: pl.DataFrame | None = None
+        self._n_results = 0
         self._bits: dict[str, int] = {}
         self._yes: dict[tuple[str, ...], int] = {}  # a qualifying route's citations -> its id in a gate's code
         self._yes_cites: list[tuple[str, ...]] = []  # and back
@@ -287,7 +254,8 @@ class BatchEngine:
         rec_lf = conform(records if records is not None else pl.DataFrame(schema=RECORD_SCHEMA),
                          RECORD_SCHEMA, ("request_id", "statute"), "records")
         batches = _batches(req_lf, rec_lf, batch_size)
-        # the next batch is read while this one is decided (Polars reads without the GIL; memory: two batches)
+        # the next batch is read while this one is decided (Polars and the kernels run without the GIL;
+        # memory: two batches)
         with ThreadPoolExecutor(1, thread_name_prefix="whatif-read") as pool:
             ahead = pool.submit(next, batches, None)
             while (got := ahead.result()) is not None:
@@ -298,262 +266,109 @@ class BatchEngine:
                     progress(req.height)
 
     def decide_frame(self, req: pl.DataFrame, rec: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+        n = req.height
         ids = req["request_id"]
-        lo = ids.min() if ids.len() else 0
-        dense = _contiguous(ids)  # the common case: positions are ids - lo, no join needed to line rows up
-        if not dense:
+        for c in ("request_id", "as_of"):
+            if req[c].null_count():
+                raise InputError(f"requests.{c}: a request has none (row {req[c].is_null().arg_max()} of the batch)",
+                                 field=f"requests.{c}")
+        rec, pos = self._lined_up(req, rec)
+        q = _arrays(req, day=_days(pl.col("as_of")), **{c: _code(c) for c in TEXT_REQ},
+                    tri=functools.reduce(operator.or_, (pl.col(c).cast(pl.UInt32).fill_null(2) * (1 << 2 * j)
+                                                        for j, c in enumerate(TRI_COLUMNS))))
+        rc = _arrays(rec, rclass=pl.when(pl.col("record") == "pending").then(1).when(pl.col("record") == "conviction")
+                     .then(0).otherwise(2).cast(pl.UInt8), **{c: _code(c) for c in TEXT_REC},
+                     juvenile=_tri("juvenile"), mpc=_tri("magistrate_probable_cause"), date=_days(pl.col("date")),
+                     seq=pl.col("seq").fill_null(0))
+        day = q["day"]
+        d0 = int(day.min()) if n else 0
+        span = pl.select(day=pl.int_range(d0, (int(day.max()) if n else 0) + 1).cast(pl.Int32).cast(pl.Date))
+        cuts = _arrays(span, cut5=_days(pl.col("day").dt.offset_by("-5y")), cut15=_days(pl.col("day").dt.offset_by("-15y")),
+                       year=pl.col("day").dt.year().cast(pl.Int64))
+        cuts["epoch"] = np.searchsorted(self._bounds, np.arange(d0, d0 + span.height), side="right")
+        # stage 1: each record's class, summarised once
+        r = (pos, day, d0, cuts["cut5"], cuts["cut15"], (REALIGNMENT - dt.date(1970, 1, 1)).days, rc["rclass"],
+             *(rc[c] for c in TEXT_REC), rc["juvenile"], rc["mpc"], rc["date"])
+        val, miss, keys = kernels.records(*r, self._rec_t.t)
+        if miss.size:
+            self._learn_records(val, miss, keys, pos, rec, req["as_of"])
+        # stage 2: the 7282.5 gate
+        gates, cat = self._fold(n, pos, rc["seq"], val, q["tri"])
+        code = gates[2:]
+        # stage 3: decisions by pattern
+        epoch, year, base, miss, keys = kernels.bases(day, d0, cuts["epoch"], cuts["year"],
+                                                      *(q[c] for c in ALWAYS if c not in ("epoch", "year")),
+                                                      self._base_t.t)
+        if miss.size:
+            base[miss] = self._learn(self._base_t, keys, lambda rows: np.arange(len(self._base_t), len(self._base_t) + len(rows)))
+        cols = (base, q["tri"], q["preferred_language"], gates,
+                ids.to_numpy())
+        found = self._match(cols, req, rec, epoch, year)
+        # answers with each request's own citations in their holes, one row per ask
+        holes = np.frombuffer(bytes(self._holes), np.uint8)
+        fid, miss, keys = kernels.fills(found, holes, code, self._fill_t.t)
+        if miss.size:
+            fid[miss] = self._learn(self._fill_t, keys, lambda rows: [self._fill(*k) for k in keys[rows].tolist()])
+        at, row = kernels.expand(fid, np.array(self._fill_start, np.int64), np.array(self._fill_len, np.int64))
+        at_s, row_s = pl.Series(at), pl.Series(row)
+        cats = pl.Series(CATEGORY_ORDER + ("none",), dtype=pl.Categorical)
+        return pl.DataFrame([ids.gather(at_s), *(req[c].gather(at_s) for c in keep),
+                             *self._results.select(pl.all().gather(row_s)).get_columns(),
+                             cats.gather(pl.Series(cat).gather(at_s)).alias("category")])
+
+    # ------------------------------------------------------------------ records lined up with their request
+    @staticmethod
+    def _lined_up(req: pl.DataFrame, rec: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
+        """The records of the batch's requests, each request's together in their given order, and each
+        one's request position.  Ids that are dense and sorted give positions by subtraction; otherwise
+        by a join.  Records of other requests are dropped."""
+        ids, n = req["request_id"], req.height
+        if _contiguous(ids):
+            pos = rec["request_id"] - ids.min()
+        else:
             dup = ids.is_duplicated()
             if dup.any():
-                raise ValueError(f"requests: request_id {req.filter(dup)['request_id'][0]} appears twice")
-        summaries = self._record_summaries(rec, req, lo if dense else None)
-        req = self._gate_columns(req, summaries, lo if dense else None).rename({"gate_n": "code_n", "gate_t": "code_t"})
-        req = req.with_columns(gate_n=self._kinds(req["code_n"]), gate_t=self._kinds(req["code_t"]))
-        bounds = pl.Series(self.boundaries, dtype=pl.Date)
-        req = req.with_columns(epoch=bounds.search_sorted(req["as_of"], side="right").cast(pl.UInt16),
-                               year=pl.col("as_of").dt.year())
-        ah, ah2 = _fingerprint(ALWAYS)
-        keys = req.select(
-            "request_id", ah.alias("ah"), ah2.alias("ah2"), "gate_n", "gate_t", "code_n", "code_t",
-            pl.col("preferred_language").to_physical().fill_null(NO_CODE),
-            *(pl.col(c).cast(pl.UInt8).fill_null(2) for c in TRI_COLUMNS))
-        found = self._match(keys, req, rec)
-        cols = ("request_id", "cat_rank", "code_n", "code_t", *keep)
-        if dense:
-            rid = found["rid"].clear(req.height).scatter(found["request_id"] - lo, found["rid"])
-            base = req.select(*cols).with_columns(rid)
-        else:
-            base = req.select(*cols).join(found, on="request_id", how="left", maintain_order="left")
-        # a decision's citations come from the row's own gates where the decision holds them as holes
-        holes = self._holes_series().gather(base["rid"])
-        base = base.with_columns(cn=pl.when((holes & 1) != 0).then(pl.col("code_n")).otherwise(pl.lit(0, pl.UInt64)),
-                                 ct=pl.when((holes & 2) != 0).then(pl.col("code_t")).otherwise(pl.lit(0, pl.UInt64))
-                                 ).drop("code_n", "code_t")
-        out = base.join(self._results, on=["rid", "cn", "ct"], how="left", maintain_order="left")
-        if out["ask_index"].null_count():  # citations not filled for these gates yet
-            for rid, cn, ct in out.filter(pl.col("ask_index").is_null()).select("rid", "cn", "ct").unique().iter_rows():
-                self._fill(rid, cn, ct)
-            out = base.join(self._results, on=["rid", "cn", "ct"], how="left", maintain_order="left")
-        cats = pl.Series(CATEGORY_ORDER + ("none",), dtype=pl.Categorical)
-        return (out.with_columns(category=pl.lit(cats).gather(pl.col("cat_rank").fill_null(len(CATEGORY_ORDER)).clip(upper_bound=len(CATEGORY_ORDER))))
-                .drop("rid", "cn", "ct", "cat_rank"))
-
-    # ------------------------------------------------------------------ stage 3: decisions by pattern
-    def _match(self, keys: pl.DataFrame, req: pl.DataFrame, rec: pl.DataFrame) -> pl.DataFrame:
-        """``request_id -> rid`` for every row, deciding representatives until every row is covered."""
-        found: list[pl.DataFrame] = []
-        todo = keys
-        while todo.height:
-            # the patterns that matched most rows so far first, so the rows left shrink fastest; each
-            # table has one row per key, so a left join keeps every row once, with its rid or none
-            for pattern, table in sorted(self._tables().items(), key=lambda pt: -self._hits.get(pt[0], 0)):
-                j = todo.join(table, on=["ah", "ah2", *pattern], how="left")
-                hit = j.filter(pl.col("rid").is_not_null()).select("request_id", "rid")
-                if hit.height:
-                    self._hits[pattern] = self._hits.get(pattern, 0) + hit.height
-                    found.append(hit)
-                    todo = j.filter(pl.col("rid").is_null()).drop("rid")
-                    if not todo.height:
-                        break
-            if not todo.height:
-                break
-            read = sorted(set().union(*self._patterns) - {"request_id"}) if self._patterns else []
-            reps = todo.unique(subset=["ah", "ah2", *read], keep="first", maintain_order=True)
-            rows = req.join(reps.select("request_id"), on="request_id", how="semi")
-            recs = self._records_by_request(rec, rows["request_id"])
-            key_of = {r["request_id"]: r for r in reps.iter_rows(named=True)}
-            for r in rows.iter_rows(named=True):
-                k = key_of[r["request_id"]]
-                if self._covered(k):
-                    continue
-                self._decide_one(r, recs.get(r["request_id"], []), k)
-        return pl.concat(found) if found else pl.DataFrame(schema={"request_id": pl.Int64, "rid": pl.UInt32})
-
-    def _covered(self, k: dict[str, Any]) -> bool:
-        base = (k["ah"], k["ah2"])
-        return any(base + tuple(k[c] for c in p) in seen for p, seen in self._patterns.items())
-
-    def _decide_one(self, row: dict[str, Any], records: list[dict[str, Any]], k: dict[str, Any]) -> None:
-        """A representative row's answer, ask by ask: each ask is answered by an ask the scalar engine
-        already decided in the same context (:data:`ASK_CONTEXT`) that agrees on the facts *that ask*
-        read, or else decided now, alone, by the scalar engine while the recorder notes what it reads.
-        The row's class is then keyed on the union of its asks' readings."""
-        ctx = tuple(row[c] for c in ASK_CONTEXT)
-        request = None
-        pattern: set[str] = set()
-        answers = []
-        for idx, kind in enumerate(x for x in row["asks"].split(";") if x):
-            got = self._ask_answer(ctx, kind, k)
-            if got is None:
-                if request is None:
-                    request = to_request(row, records, self.regime.id)
-                got = self._evaluate(request, idx, kind, ctx, k)
-            pattern.update(got[0])
-            answers.append((kind, got[1]))
-        key_cols = tuple(c for c in OPTIONAL if c in pattern) if "request_id" not in pattern else ("request_id",)
-        rid = self._decisions
-        self._decisions += 1
-        self._answers.append(tuple(answers))
-        self._holes.append(functools.reduce(operator.or_, (_hole_bit(i) for _, (_, _, ids) in answers for i in ids
-                                                           if type(i) is Hole), 0))
-        key = tuple(k[c] for c in ("ah", "ah2", *key_cols))
-        self._patterns.setdefault(key_cols, {})[key] = rid
-        self._new_keys.setdefault(key_cols, []).append((*key, rid))
-
-    def _evaluate(self, request: Any, idx: int, kind: str, ctx: tuple[Any, ...],
-                  k: dict[str, Any]) -> tuple[tuple[str, ...], Answer]:
-        """Ask ``idx`` of ``request`` decided by the scalar engine while the recorder notes what it reads.
-
-        A rule sees each 7282.5 gate's citations as holes (:func:`~sanctuary.engine.reads.cite_holes`), so
-        the answer, its cited ids holding the holes, holds for every gate of the same kind (met, not met,
-        open) citing as many provisions: the row's own are filled in when the batch is written out
-        (:meth:`_fill`).  A rule that looks at a cited id (la-jail-cooperation compares them with (b))
-        raises :class:`ConcreteRead`, and the ask is decided again with the citations themselves, keyed on
-        the gate's code.  Like every gate code, the kind rests on the batch output depending on a gate only
-        through its truth value and its citations (its reasons and missing facts, which the batch output
-        leaves out, may differ from row to row)."""
-        gates = [(p, (p, k[c])) for p, _, c in GATE_COLUMNS] if self._gated else []
-        agency = get_agency(request.agency)
-        rules = self.scalar._in_force(agency, kind, request.as_of)[1]
-        kinds = (ctx, kind, *(k[c] >> KIND_SHIFT for _, c, _ in GATE_COLUMNS))  # where holes failed once, they fail again
-        for holes in (self._gated and kinds not in self._concrete, False):
-            f = RecordingFacts(request, agency, self.regime, self.scalar.interpretations)
-            f.ask, f.cite_holes = request.asks[idx], holes
-            for p, code in gates:  # a gate's code stands for the gate (the patterns rest on that too)
-                if code in self._gate_memo:
-                    f._gates[p] = self._gate_memo[code]
-            try:
-                rule, verdict, _ = self.scalar._decide_ask(f, idx, request.as_of, rules)
-            except ConcreteRead:
-                self._concrete.add(kinds)
-                continue
-            finally:
-                self.scalar_calls += 1
-                for p, code in gates:
-                    if p in f._gates and code not in self._gate_memo:
-                        if f._gates[p].cites != self._code_cites(code[1]):
-                            raise KeyCollisionError(f"the 7282.5 fold gave code {code[1]:#x} for a gate citing {f._gates[p].cites}")
-                        self._gate_memo[code] = f._gates[p]
-            break
-        cols = f.columns
-        read = tuple(c for c in OPTIONAL if c in cols) if "*" not in cols else ("request_id",)
-        answer = (str(verdict.outcome), rule.id, (*rule.cites, *verdict.cites))
-        pats = self._ask_patterns.setdefault((ctx, kind), [])
-        if read not in pats:
-            pats.append(read)
-        self._ask_memo[(ctx, kind, read, tuple(k[c] for c in read))] = answer
-        return read, answer
-
-    def _code_cites(self, code: int) -> tuple[str, ...]:
-        """The provisions a gate cites, from its code (see :meth:`_gate_columns`): a met gate its route's,
-        an open gate its open prongs' in statute order, a closed gate 7282.5(a) and/or (a)(6)."""
-        kind, payload = code >> KIND_SHIFT, code & OPEN_MASK
-        if kind == GATE_YES:
-            return self._yes_cites[payload]
-        if kind == GATE_OPEN:
-            return tuple(sorted(c for c, b in self._bits.items() if payload >> b & 1))
-        return NO_CITES[payload]
-
-    def _kinds(self, codes: pl.Series) -> pl.Series:
-        """Each gate code as its kind and its number of citations (a code of the same layout)."""
-        if not self._gated:
-            return codes
-        got = self._kind_of
-        for c in codes.unique().to_list():
-            if c not in got:
-                got[c] = (c >> KIND_SHIFT << KIND_SHIFT) | len(self._code_cites(c))
-        return codes.replace_strict(got, return_dtype=pl.UInt64)
-
-    def _fill(self, rid: int, cn: int, ct: int) -> None:
-        """Decision ``rid``'s answers with the citations of gates ``cn`` (notify) and ``ct`` (transfer) in
-        its holes, as rows of :attr:`_results`."""
-        subs = {}
-        for p, code, bit in (("notify", cn, 1), ("transfer", ct, 2)):
-            if self._holes[rid] & bit:
-                cites = self._code_cites(code)
-                subs.update(zip(cite_holes(p, len(cites)), cites, strict=True))
-        for i, (kind, (outcome, rule_id, ids)) in enumerate(self._answers[rid]):
-            concrete = tuple(subs[x] if type(x) is Hole else x for x in ids)
-            self._result_rows.append((rid, cn, ct, i, kind, outcome, rule_id, "; ".join(self.scalar._labels(concrete))))
-
-    def _holes_series(self) -> pl.Series:
-        """Decision id -> which gates' citations its answers hold as holes (1 notify, 2 transfer)."""
-        if self._holes_cache is None or self._holes_cache.len() != len(self._holes):
-            self._holes_cache = pl.Series(self._holes, dtype=pl.UInt8)
-        return self._holes_cache
-
-    def _ask_answer(self, ctx: tuple[Any, ...], kind: str, k: dict[str, Any]) -> tuple[tuple[str, ...], Answer] | None:
-        """(what was read, the answer) of an ask already decided in ``ctx`` that agrees with ``k`` on what it read."""
-        for read in self._ask_patterns.get((ctx, kind), ()):
-            got = self._ask_memo.get((ctx, kind, read, tuple(k[c] for c in read)))
-            if got is not None:
-                return read, got
-        return None
-
-    def _tables(self) -> dict[tuple[str, ...], pl.DataFrame]:
-        """Each pattern's keys and decision ids as a frame to join on; keys learned since are appended."""
-        for p, new in self._new_keys.items():
-            cols = ["ah", "ah2", *p]
-            add = pl.DataFrame(new, schema={**{c: KEY_TYPES[c] for c in cols}, "rid": pl.UInt32}, orient="row")
-            self._tables_cache[p] = _appended(self._tables_cache.get(p), add)
-        self._new_keys.clear()
-        return self._tables_cache
-
-    @property
-    def _results(self) -> pl.DataFrame:
-        """Every decision's answers filled for the gates met so far, one row per ask (:data:`RESULT_SCHEMA`)."""
-        if self._result_rows or self._results_cache is None:
-            add = pl.DataFrame(self._result_rows, schema=RESULT_SCHEMA, orient="row")
-            self._results_cache = _appended(self._results_cache, add)
-            self._result_rows.clear()
-        return self._results_cache
+                raise InputError(f"requests: request_id {req.filter(dup)['request_id'][0]} appears twice",
+                                 field="requests.request_id")
+            pos = rec.select("request_id").join(req.select("request_id", pl.int_range(n, dtype=pl.Int64).alias("p")),
+                                               on="request_id", how="left", maintain_order="left")["p"]
+        inside = pos.is_not_null() & (pos >= 0) & (pos < n)
+        if not inside.all():
+            rec, pos = rec.filter(inside), pos.filter(inside)
+        if not pos.is_sorted():
+            got = rec.with_columns(pos.alias("__pos")).sort("__pos", maintain_order=True)
+            rec, pos = got.drop("__pos"), got["__pos"]
+        return rec, pos.cast(pl.Int64).to_numpy()
 
     # ------------------------------------------------------------------ stage 1: records
-    def _record_summaries(self, rec: pl.DataFrame, req: pl.DataFrame, lo: int | None) -> pl.DataFrame:
-        """Each record's summary id and category, on a narrow frame (``request_id, seq, pending, sid, cat``)."""
-        if lo is None:  # ids are not dense: line records up with their request by a join (which drops strays)
-            rec = rec.join(req.select("request_id", "as_of"), on="request_id", how="inner")
-            as_of = rec["as_of"]
-        else:
-            as_of = req["as_of"].gather(rec["request_id"] - lo)
-        day = as_of.to_physical()  # each day in the batch's span gets its 5- and 15-year cut-offs once
-        d0 = day.min() if day.len() else 0
-        days = pl.int_range(d0, (day.max() if day.len() else 0) + 1, eager=True).cast(pl.Int32).cast(pl.Date)
-        at = day - d0
-        cut5, cut15 = days.dt.offset_by("-5y").gather(at), days.dt.offset_by("-15y").gather(at)
-        d, a = pl.col("date"), as_of
-        rec = rec.with_columns(
-            date_class=pl.when(pl.col("record") == "pending").then(pl.lit(0, pl.UInt8))
-            .when(d.is_null()).then(pl.lit(1, pl.UInt8))
-            .otherwise(2 + (d > pl.lit(a)).cast(pl.UInt8) + 2 * (d < REALIGNMENT).cast(pl.UInt8)
-                       + 4 * (d >= pl.lit(cut5)).cast(pl.UInt8) + 8 * (d >= pl.lit(cut15)).cast(pl.UInt8)),
-            as_of=pl.lit(as_of))
-        kind, (h, h2) = _record_key(rec)
-        keys = rec.select("request_id", pl.col("seq").fill_null(0), pending=pl.col("record") == "pending",
-                          h=h, h2=h2)
-        out = keys.join(self._rec_frame(kind), on=["h", "h2"], how="left", maintain_order="left")
-        fresh = out.with_row_index("row").filter(pl.col("sid").is_null()).unique(subset=["h", "h2"], keep="first")
-        if fresh.height:
-            rows = rec[fresh["row"]].iter_rows(named=True)
-            for (hh, hh2), (r, summary) in zip(fresh.select("h", "h2").iter_rows(), self._summarise_all(list(rows)), strict=True):
+    @staticmethod
+    def _learn(table: kernels.Table, keys: np.ndarray, values: Callable[[np.ndarray], Any]) -> np.ndarray:
+        """The values of keys new to ``table``: ``values`` of the first row of each distinct key (in the
+        order met) are put in the table; returns the value of every row of ``keys``."""
+        w = keys.shape[1]
+        frame = pl.DataFrame([pl.Series(f"k{j}", keys[:, j]) for j in range(w)])
+        uniq = frame.with_row_index("row").unique(subset=[f"k{j}" for j in range(w)], keep="first", maintain_order=True)
+        rows = uniq["row"].to_numpy().astype(np.int64)
+        table.put(keys[rows], np.asarray(values(rows), np.int64))
+        return table.get(keys)
+
+    def _learn_records(self, val: np.ndarray, miss: np.ndarray, keys: np.ndarray, pos: np.ndarray, rec: pl.DataFrame,
+                       as_of: pl.Series) -> None:
+        """Summarise the record classes first met in records ``miss`` (each class once, by its first record)."""
+        def summaries(rows: np.ndarray) -> list[int]:
+            at = miss[rows]
+            got = rec[at].with_columns(as_of=as_of.gather(pos[at])).iter_rows(named=True)
+            vals = []
+            for row, summary in self._summarise_all(list(got)):
                 sid = self._summaries.get(summary)
                 if sid is None:
                     sid = self._summaries[summary] = len(self._summaries)
-                    self._sid_attrs.append((sid, *self._attrs(summary)))
-                    self._attrs_cache = None
-                self._rec[kind][(hh, hh2)] = (sid, self._cat_rank(r["statute"]) if r["record"] == "conviction" else None)
-            self._rec_table.pop(kind, None)
-            out = keys.join(self._rec_frame(kind), on=["h", "h2"], how="left", maintain_order="left")
-        return out.drop("h", "h2")
-
-    def _rec_frame(self, kind: str) -> pl.DataFrame:
-        got = self._rec_table.get(kind)
-        if got is None:
-            rec = self._rec[kind]
-            got = self._rec_table[kind] = pl.DataFrame(
-                {"h": [k[0] for k in rec], "h2": [k[1] for k in rec], "sid": [v[0] for v in rec.values()],
-                 "cat": [v[1] for v in rec.values()]},
-                schema={"h": pl.UInt64, "h2": pl.UInt64, "sid": pl.UInt32, "cat": pl.UInt8})
-        return got
+                    self._sid_attrs.append(self._attrs(summary))
+                    self._sid_arrays = None
+                rank = self._cat_rank(row["statute"]) if row["record"] == "conviction" else len(CATEGORY_ORDER)
+                vals.append(sid << 8 | rank)
+            return vals
+        val[miss] = self._learn(self._rec_t, keys, summaries)
 
     def _cat_rank(self, statute: str) -> int:
         c = self._category.get(statute)
@@ -614,70 +429,31 @@ class BatchEngine:
         misd = cf.c.level == "misdemeanor" or bool(cf.c.reduced)
         return ("conviction", misd, tuple((t.value, cites) for t, cites, _ in routes))
 
+
     # ------------------------------------------------------------------ stage 2: the 7282.5 gate
-    def _gate_columns(self, req: pl.DataFrame, rec: pl.DataFrame, lo: int | None) -> pl.DataFrame:
-        """Gov. Code § 7282.5 for each request and purpose, folded column-wise from the record summaries
-        exactly as :func:`sanctuary.engine.facts._trust_gate` folds them: the first qualifying
-        conviction (unless a Prop 47 misdemeanor bars the person under that reading), then (a)(4), (a)(5)
-        and (b); else the set of open prongs; else no (with (a)(6) when a Prop 47 prong was seen).
-        Also each request's most serious offense category (``cat_rank``), from the same pass."""
+    def _fold(self, n: int, pos: np.ndarray, seq: np.ndarray, val: np.ndarray,
+              tri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gov. Code § 7282.5 for each request and purpose, folded from the record summaries exactly as
+        :func:`sanctuary.engine.facts._trust_gate` folds them: the first qualifying conviction (least
+        ``seq``, then position; unless a Prop 47 misdemeanor bars the person under that reading), then
+        (a)(4), (a)(5) and (b); else the set of open prongs; else no (with (a)(6) when a Prop 47 prong
+        was seen).  Returns each request's gates (``gate_n, gate_t``: kind and number of citations;
+        ``code_n, code_t``: the codes) and its most serious offense category (:data:`CATEGORY_ORDER`
+        rank; 8 for none)."""
+        if self._sid_arrays is None:
+            self._sid_arrays = (np.array([a[0] for a in self._sid_attrs], np.int64),
+                                np.array([a[1] for a in self._sid_attrs], np.uint64))
         gated = self._gated
-        sid = rec["sid"]
-        attrs = self._attrs_frame()
-        cols: dict[str, tuple[pl.Series, str]] = {"cat_rank": (rec["cat"].fill_null(len(CATEGORY_ORDER)), "min")}
-        if gated:
-            yes = attrs["yes"].gather(sid)
-            # "the first qualifying conviction": the least (seq, position) among records with a "yes"
-            first = ((rec["seq"].cast(pl.Int64) + 2**31).cast(pl.UInt64) * 2**32
-                     + pl.int_range(rec.height, dtype=pl.UInt64, eager=True))
-            cols |= {"c_first": (first.zip_with(yes.is_not_null(), pl.Series([2**64 - 1], dtype=pl.UInt64)), "min"),
-                     "c_flags": (attrs["flags"].gather(sid), "or")}
-        if lo is not None and rec["request_id"].is_sorted():
-            g = _fold_runs(rec["request_id"], cols, lo, req.height)
-            req = pl.concat([req, g], how="horizontal")
-        else:
-            exprs = {"min": lambda e: e.min(), "or": lambda e: e.bitwise_or()}
-            g = (pl.DataFrame([rec["request_id"], *(v.alias(c) for c, (v, _) in cols.items())])
-                 .group_by("request_id").agg(exprs[how](pl.col(c)) for c, (_, how) in cols.items()))
-            req = req.join(g, on="request_id", how="left", maintain_order="left")
-        if gated:
-            flags = pl.col("c_flags").fill_null(0)
-            req = req.with_columns(c_unk=flags & OPEN_MASK,
-                                   **{c: (flags & (1 << b)) != 0 for c, b in FLAG_BITS.items()}).drop("c_flags")
-            first_at = req["c_first"].fill_null(2**64 - 1)
-            has = first_at != 2**64 - 1
-            c_yes = yes.gather((first_at % 2**32).zip_with(has, pl.Series([0], dtype=pl.UInt64))) if rec.height \
-                else pl.Series([None] * req.height, dtype=pl.UInt32)
-            req = req.with_columns(c_yes=pl.when(has).then(c_yes)).drop("c_first")
-        if not gated:
-            return req.with_columns(gate_n=pl.lit(0, pl.UInt64), gate_t=pl.lit(0, pl.UInt64))
-        a4 = pl.col("csar_registrant")
-        a5 = pl.col("federal_aggravated_felony") | pl.col("outstanding_federal_felony_warrant")
-        person = pl.col("c_misd").fill_null(False) & pl.lit(self._reading("prop47-scope") == "person")
-        b_transfer = self._reading("7282.5b-transfer") == "notification-and-transfer"
-        bit = {c: pl.lit(1 << self._bit(c), pl.UInt64) for c in ("gov-7282.5-a4", "gov-7282.5-a5", "gov-7282.5-b")}
-        yes = {c: self._yes_id((c,)) for c in ("gov-7282.5-a4", "gov-7282.5-a5", "gov-7282.5-b")}
-        zero = pl.lit(0, pl.UInt64)
-
-        def code(kind: int, payload: pl.Expr | int) -> pl.Expr:
-            return pl.lit(kind << KIND_SHIFT, pl.UInt64) | (payload if isinstance(payload, pl.Expr) else pl.lit(payload, pl.UInt64)).cast(pl.UInt64)
-
-        out = {}
-        for name, b_allowed in (("gate_n", pl.lit(True)), ("gate_t", pl.col("p_has").fill_null(False) & pl.lit(b_transfer))):
-            p_yes, p_unk = b_allowed & pl.col("p_yes").fill_null(False), b_allowed & pl.col("p_unk").fill_null(False)
-            unk = (pl.col("c_unk").fill_null(0) | pl.when(a4.is_null()).then(bit["gov-7282.5-a4"]).otherwise(zero)
-                   | pl.when(a5.is_null()).then(bit["gov-7282.5-a5"]).otherwise(zero)
-                   | pl.when(p_unk).then(bit["gov-7282.5-b"]).otherwise(zero))
-            out[name] = (
-                pl.when(person & pl.col("c_p47").fill_null(False)).then(code(GATE_NO, 2))
-                .when(pl.col("c_yes").is_not_null()).then(code(GATE_YES, pl.col("c_yes")))
-                .when(a4.fill_null(False)).then(code(GATE_YES, yes["gov-7282.5-a4"]))
-                .when(a5.fill_null(False)).then(code(GATE_YES, yes["gov-7282.5-a5"]))
-                .when(p_yes).then(code(GATE_YES, yes["gov-7282.5-b"]))
-                .when(unk != 0).then(code(GATE_OPEN, unk))
-                .when(pl.col("c_a6").fill_null(False)).then(code(GATE_NO, 1))
-                .otherwise(code(GATE_NO, 0)))
-        return req.with_columns(**out)
+        three = ("gov-7282.5-a4", "gov-7282.5-a5", "gov-7282.5-b")
+        bits = np.array([self._bit(c) for c in three] if gated else [0, 0, 0], np.int64)
+        yes3 = np.array([self._yes_id((c,)) for c in three] if gated else [0, 0, 0], np.int64)
+        return kernels.fold(
+            n, pos, seq, val, *self._sid_arrays, gated, tri,
+            *(TRI_COLUMNS.index(c) for c in ("csar_registrant", "federal_aggravated_felony", "outstanding_federal_felony_warrant")),
+            gated and self._reading("prop47-scope") == "person",
+            gated and self._reading("7282.5b-transfer") == "notification-and-transfer",
+            bits, yes3, np.array([len(c) for c in self._yes_cites], np.int64),
+            np.array([FLAG_BITS[f] for f in ("c_p47", "c_misd", "c_a6", "p_yes", "p_unk", "p_has")], np.int64))
 
     def _bit(self, cite: str) -> int:
         b = self._bits.setdefault(cite, len(self._bits))
@@ -692,15 +468,15 @@ class BatchEngine:
             self._yes_cites.append(cites)
         return got
 
-    def _attrs(self, summary: Any) -> tuple[Any, ...]:
-        """The parts of one record's 7282.5 summary the gate folds (see :meth:`_gate_columns`): the id of
-        its qualifying citation, if any, and its :data:`FLAG_BITS` word."""
+    def _attrs(self, summary: Any) -> tuple[int, int]:
+        """The parts of one record's 7282.5 summary the gate folds (see :meth:`_fold`): the id of its
+        qualifying citation (-1 if none), and its :data:`FLAG_BITS` word."""
         if summary[0] in ("none", "pending"):
             pvalue = summary[1] if summary[0] == "pending" else None
             pending = summary[0] == "pending"
-            return (None, self._flags(0, p_yes=pending and pvalue is True, p_unk=pending and pvalue is None, p_has=pending))
+            return (-1, self._flags(0, p_yes=pending and pvalue is True, p_unk=pending and pvalue is None, p_has=pending))
         _, misd, routes = summary
-        yes = next((self._yes_id(c) for v, c in routes if v is True), None)
+        yes = next((self._yes_id(c) for v, c in routes if v is True), -1)
         mask = 0
         for v, c in routes:
             if v is None:
@@ -718,6 +494,166 @@ class BatchEngine:
         return self.scalar.interpretations.get(interpretation) or \
             self.regime.interpretation_defaults.get(interpretation) or it.default
 
+    def _code_cites(self, code: int) -> tuple[str, ...]:
+        """The provisions a gate cites, from its code (see :meth:`_fold`): a met gate its route's, an open
+        gate its open prongs' in statute order, a closed gate 7282.5(a) and/or (a)(6)."""
+        kind, payload = code >> KIND_SHIFT, code & OPEN_MASK
+        if kind == GATE_YES:
+            return self._yes_cites[payload]
+        if kind == GATE_OPEN:
+            return tuple(sorted(c for c, b in self._bits.items() if payload >> b & 1))
+        return NO_CITES[payload]
+
+    # ------------------------------------------------------------------ stage 3: decisions by pattern
+    def _match(self, cols: tuple[np.ndarray, ...], req: pl.DataFrame, rec: pl.DataFrame, epoch: np.ndarray,
+               year: np.ndarray) -> np.ndarray:
+        """Each request's decision id, deciding representatives until every request is covered."""
+        n = req.height
+        found = np.full(n, -1, np.int64)
+        todo = np.arange(n, dtype=np.int64)
+        while todo.size:
+            if self._masks:  # the patterns that matched most rows so far first, so the rows left shrink fastest
+                if len(self._hint) < len(self._base_t):
+                    self._hint = np.r_[self._hint, np.full(len(self._base_t) - len(self._hint), -1, np.int64)]
+                kernels.match(todo, np.argsort(-self._hits, kind="stable"), *self._pmasks, self._hint, *cols,
+                              self._pat_t.t, found, self._hits)
+                todo = todo[found[todo] < 0]
+            if not todo.size:
+                break
+            base, tri, lang, gates, rid = cols
+            keys = pl.DataFrame({"at": todo, "base": base[todo],
+                                 **{c: (tri[todo] >> (2 * j)) & 3 for j, c in enumerate(TRI_COLUMNS)},
+                                 "preferred_language": lang[todo],
+                                 **{c: gates[g, todo] for g, c in enumerate(("gate_n", "gate_t", "code_n", "code_t"))},
+                                 "request_id": rid[todo]})
+            read = sorted(set().union(*self._patterns) - {"request_id"}) if self._patterns else []
+            reps = keys.unique(subset=["base", *read], keep="first", maintain_order=True)
+            rows = req[reps["at"]].with_columns(epoch=pl.Series(epoch[reps["at"].to_numpy()]),
+                                                year=pl.Series(year[reps["at"].to_numpy()]))
+            recs = self._records_by_request(rec, rows["request_id"])
+            for row, k in zip(rows.iter_rows(named=True), reps.iter_rows(named=True), strict=True):
+                if not self._covered(k):
+                    self._decide_one(row, recs.get(row["request_id"], []), k)
+            new = np.array(self._new_keys, np.int64).reshape(-1, 3)
+            self._new_keys.clear()
+            self._pat_t.put(kernels.pattern_keys(new[:, 1], new[:, 0], *self._pmasks, *cols), new[:, 2])
+        return found
+
+    def _covered(self, k: dict[str, Any]) -> bool:
+        return any((k["base"], *(k[c] for c in p)) in seen for p, seen in self._patterns.items())
+
+    def _decide_one(self, row: dict[str, Any], records: list[dict[str, Any]], k: dict[str, Any]) -> None:
+        """A representative row's answer, ask by ask: each ask is answered by an ask the scalar engine
+        already decided in the same context (:data:`ASK_CONTEXT`) that agrees on the facts *that ask*
+        read, or else decided now, alone, by the scalar engine while the recorder notes what it reads.
+        The row's class is then keyed on the union of its asks' readings."""
+        ctx = tuple(row[c] for c in ASK_CONTEXT)
+        request = None
+        pattern: set[str] = set()
+        answers = []
+        asks = [x for x in (row["asks"] or "").split(";") if x]
+        if not asks:  # the v1 contract's error, naming the request
+            self._facts(row, records)
+        for idx, kind in enumerate(asks):
+            got = self._ask_answer(ctx, kind, k)
+            if got is None:
+                if request is None:
+                    request = to_request(row, records, self.regime.id)
+                got = self._evaluate(request, idx, kind, ctx, k)
+            pattern.update(got[0])
+            answers.append((kind, got[1]))
+        key_cols = tuple(c for c in OPTIONAL if c in pattern) if "request_id" not in pattern else ("request_id",)
+        rid = self._decisions
+        self._decisions += 1
+        self._answers.append(tuple(answers))
+        self._holes.append(functools.reduce(operator.or_, (_hole_bit(i) for _, (_, _, ids) in answers for i in ids
+                                                           if type(i) is Hole), 0))
+        no = self._pattern_no.get(key_cols)
+        if no is None:
+            no = self._pattern_no[key_cols] = len(self._masks)
+            self._masks.append(sum(1 << OPTIONAL.index(c) for c in key_cols))
+            self._hits = np.append(self._hits, 0)
+            self._pmasks = kernels.pattern_masks(self._masks)
+        self._patterns.setdefault(key_cols, {})[(k["base"], *(k[c] for c in key_cols))] = rid
+        self._new_keys.append((no, k["at"], rid))
+    def _evaluate(self, request: Any, idx: int, kind: str, ctx: tuple[Any, ...],
+                  k: dict[str, Any]) -> tuple[tuple[str, ...], Answer]:
+        """Ask ``idx`` of ``request`` decided by the scalar engine while the recorder notes what it reads.
+
+        A rule sees each 7282.5 gate's citations as holes (:func:`~sanctuary.engine.reads.cite_holes`), so
+        the answer, its cited ids holding the holes, holds for every gate of the same kind (met, not met,
+        open) citing as many provisions: the row's own are filled in when the batch is written out
+        (:meth:`_fill`).  A rule that looks at a cited id (la-jail-cooperation compares them with (b))
+        raises :class:`ConcreteRead`, and the ask is decided again with the citations themselves, keyed on
+        the gate's code.  Like every gate code, the kind rests on the batch output depending on a gate only
+        through its truth value and its citations (its reasons and missing facts, which the batch output
+        leaves out, may differ from row to row)."""
+        gates = [(p, (p, k[c])) for p, _, c in GATE_COLUMNS] if self._gated else []
+        agency = get_agency(request.agency)
+        rules = self.scalar._in_force(agency, kind, request.as_of)[1]
+        kinds = (ctx, kind, *(k[c] >> KIND_SHIFT for _, c, _ in GATE_COLUMNS))  # where holes failed once, they fail again
+        for holes in (self._gated and kinds not in self._concrete, False):
+            f = RecordingFacts(request, agency, self.regime, self.scalar.interpretations)
+            f.ask, f.cite_holes = request.asks[idx], holes
+            for p, code in gates:  # a gate's code stands for the gate (the patterns rest on that too)
+                if code in self._gate_memo:
+                    f._gates[p] = self._gate_memo[code]
+            try:
+                rule, verdict, _ = self.scalar._decide_ask(f, idx, request.as_of, rules)
+            except ConcreteRead:
+                self._concrete.add(kinds)
+                continue
+            finally:
+                self.scalar_calls += 1
+                for p, code in gates:
+                    if p in f._gates and code not in self._gate_memo:
+                        if f._gates[p].cites != self._code_cites(code[1]):
+                            raise KeyCollisionError(f"the 7282.5 fold gave code {code[1]:#x} for a gate citing {f._gates[p].cites}")
+                        self._gate_memo[code] = f._gates[p]
+            break
+        cols = f.columns
+        read = tuple(c for c in OPTIONAL if c in cols) if "*" not in cols else ("request_id",)
+        answer = (str(verdict.outcome), rule.id, (*rule.cites, *verdict.cites))
+        pats = self._ask_patterns.setdefault((ctx, kind), [])
+        if read not in pats:
+            pats.append(read)
+        self._ask_memo[(ctx, kind, read, tuple(k[c] for c in read))] = answer
+        return read, answer
+
+    def _ask_answer(self, ctx: tuple[Any, ...], kind: str, k: dict[str, Any]) -> tuple[tuple[str, ...], Answer] | None:
+        """(what was read, the answer) of an ask already decided in ``ctx`` that agrees with ``k`` on what it read."""
+        for read in self._ask_patterns.get((ctx, kind), ()):
+            got = self._ask_memo.get((ctx, kind, read, tuple(k[c] for c in read)))
+            if got is not None:
+                return read, got
+        return None
+
+    # ------------------------------------------------------------------ output: answers filled
+    def _fill(self, rid: int, cn: int, ct: int) -> int:
+        """Decision ``rid``'s answers with the citations of gates ``cn`` (notify) and ``ct`` (transfer) in
+        its holes, as rows of :attr:`_results` (one per ask, together); returns their number."""
+        subs = {}
+        for p, code, bit in (("notify", cn, 1), ("transfer", ct, 2)):
+            if self._holes[rid] & bit:
+                cites = self._code_cites(code)
+                subs.update(zip(cite_holes(p, len(cites)), cites, strict=True))
+        self._fill_start.append(self._n_results)
+        self._fill_len.append(len(self._answers[rid]))
+        for i, (kind, (outcome, rule_id, ids)) in enumerate(self._answers[rid]):
+            concrete = tuple(subs[x] if type(x) is Hole else x for x in ids)
+            self._result_rows.append((i, kind, outcome, rule_id, "; ".join(self.scalar._labels(concrete))))
+        self._n_results += len(self._answers[rid])
+        return len(self._fill_start) - 1
+
+    @property
+    def _results(self) -> pl.DataFrame:
+        """Every filled answer, one row per ask (:data:`RESULT_SCHEMA`), in the order filled."""
+        if self._result_rows or self._results_cache is None:
+            add = pl.DataFrame(self._result_rows, schema=RESULT_SCHEMA, orient="row")
+            self._results_cache = _appended(self._results_cache, add)
+            self._result_rows.clear()
+        return self._results_cache
+
     @staticmethod
     def _records_by_request(rec: pl.DataFrame, ids: pl.Series) -> dict[int, list[dict[str, Any]]]:
         out: dict[int, list[dict[str, Any]]] = {}
@@ -725,13 +661,7 @@ class BatchEngine:
             out.setdefault(r["request_id"], []).append(r)
         return out
 
-    def _attrs_frame(self) -> pl.DataFrame:
-        """Summary id -> the parts the gate folds, one row per id in id order (so ``gather`` by id)."""
-        if self._attrs_cache is None:
-            self._attrs_cache = pl.DataFrame(self._sid_attrs, schema=SID_SCHEMA, orient="row").sort("sid")
-        return self._attrs_cache
-
     @property
     def distinct(self) -> dict[str, int]:
-        return {"records": sum(map(len, self._rec.values())), "summaries": len(self._summaries), "decisions": self._decisions,
+        return {"records": len(self._rec_t), "summaries": len(self._summaries), "decisions": self._decisions,
                 "patterns": len(self._patterns)}

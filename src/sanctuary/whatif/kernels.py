@@ -1,0 +1,383 @@
+"""The batch engine's per-row passes, compiled (numba): exact-key hash tables and one loop per stage.
+
+Every key is the exact tuple of what it stands for, packed losslessly into 64-bit words (dictionary
+codes are 32 bits, :data:`NULL` stands for a null text value), and a table compares every word of a
+key before it answers: there is no fingerprint, so no collision to argue about.  The layouts:
+
+``record``  (3 words)  statute | level << 32;  jurisdiction | reduced << 32;  findings | juvenile << 32 |
+            magistrate_probable_cause << 34 | date class << 36 | record class << 41
+``base``    (4 words)  agency | from_authority << 32;  documents | asks << 32;  ask_detail | epoch << 32;  year
+``pattern`` (7 words)  base id | subject and context facts (two bits each) << 32;  preferred_language |
+            pattern number << 32;  gate_n;  gate_t;  code_n;  code_t;  request_id -- a column the pattern
+            does not read is 0 (the pattern number keeps patterns apart)
+``fill``    (3 words)  decision id;  notify gate code;  transfer gate code
+
+The loops run without the GIL, so the next batch is read (by Polars, in another thread) meanwhile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+U64 = np.uint64
+NULL = 0xFFFFFFFF  # a null text value's code (Polars' codes are 32-bit and counted from 0)
+NODATE = -(2**62)  # a null date (days since 1970 as int64)
+KIND_SHIFT = 58
+N_TRI = 11  # subject and context facts in a pattern key, two bits each (0 false, 1 true, 2 unknown)
+
+_G = U64(0x9E3779B97F4A7C15)
+_C1, _C2 = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB)
+_S30, _S27, _S31 = U64(30), U64(27), U64(31)
+_ONE, _ZERO = U64(1), U64(0)
+_LO = U64(0xFFFFFFFF)
+_OPEN_MASK = U64((1 << KIND_SHIFT) - 1)
+_KS = U64(KIND_SHIFT)
+
+
+# ---------------------------------------------------------------------------------------------- tables
+@njit(inline="always")
+def _fmix(z):  # type: ignore[no-untyped-def]
+    z = (z ^ (z >> _S30)) * _C1
+    z = (z ^ (z >> _S27)) * _C2
+    return z ^ (z >> _S31)
+
+
+@njit(inline="always")
+def _slot(t, key):  # type: ignore[no-untyped-def]
+    """The slot of table ``t`` holding ``key``, or the empty slot where it would go (linear probing).
+    A slot is the key's words then its value + 1 (0: empty), so one probe touches one cache line."""
+    w = key.shape[0]
+    h = _G
+    for j in range(w):
+        h = (h ^ key[j]) * _C1
+        h ^= h >> U64(32)
+    h = _fmix(h)
+    mask = t.shape[0] - 1
+    i = np.int64(h & U64(mask))
+    while True:
+        if t[i, w] == _ZERO:
+            return i
+        same = True
+        for j in range(w):
+            if t[i, j] != key[j]:
+                same = False
+                break
+        if same:
+            return i
+        i = (i + 1) & mask
+
+
+@njit(inline="always")
+def _value(t, key):  # type: ignore[no-untyped-def]
+    return np.int64(t[_slot(t, key), key.shape[0]]) - 1
+
+
+@njit(nogil=True, cache=True)
+def table_put(t, keys, vals):  # type: ignore[no-untyped-def]
+    w = keys.shape[1]
+    for r in range(keys.shape[0]):
+        s = _slot(t, keys[r])
+        t[s, :w] = keys[r]
+        t[s, w] = U64(vals[r] + 1)
+
+
+@njit(nogil=True, cache=True)
+def table_get(t, keys):  # type: ignore[no-untyped-def]
+    out = np.empty(keys.shape[0], np.int64)
+    for r in range(keys.shape[0]):
+        out[r] = _value(t, keys[r])
+    return out
+
+
+class Table:
+    """An exact-key hash table: keys are rows of ``width`` 64-bit words, values non-negative int64
+    (-1 answers a key not there).  Every key put is kept (``keys``, ``vals``), so the slots can be
+    rebuilt larger."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.keys = np.empty((0, width), np.uint64)
+        self.vals = np.empty(0, np.int64)
+        self._alloc(64)
+
+    def _alloc(self, cap: int) -> None:
+        self.t = np.zeros((cap, self.width + 1), np.uint64)
+        if len(self.vals):
+            table_put(self.t, self.keys, self.vals)
+
+    def __len__(self) -> int:
+        return len(self.vals)
+
+    @property
+    def capacity(self) -> int:
+        return len(self.t)
+
+    def put(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        """Add keys not yet in the table (a key already there takes the new value)."""
+        keys = np.ascontiguousarray(keys, np.uint64).reshape(-1, self.width)
+        vals = np.asarray(vals, np.int64)
+        if not len(vals):
+            return
+        if (vals < 0).any():
+            raise ValueError("table values must be non-negative")
+        self.keys = np.concatenate([self.keys, keys])
+        self.vals = np.concatenate([self.vals, vals])
+        if 2 * len(self.vals) > self.capacity:  # at most half full: probes stay short
+            cap = self.capacity
+            while 2 * len(self.vals) > cap:
+                cap *= 2
+            self._alloc(cap)
+        else:
+            table_put(self.t, keys, vals)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        return table_get(self.t, np.ascontiguousarray(keys, np.uint64).reshape(-1, self.width))
+
+
+# ---------------------------------------------------------------------------------------------- stage 1: records
+# (helpers take scalars: a compiled call that passes many arrays costs more than the work it does)
+@njit(inline="always")
+def _rec_words(c, dc, statute, level, juris, reduced, findings, juv, mpc):  # type: ignore[no-untyped-def]
+    return (U64(statute) | (U64(level) << U64(32)), U64(juris) | (U64(reduced) << U64(32)),
+            U64(findings) | (U64(juv) << U64(32)) | (U64(mpc) << U64(34)) | (U64(dc) << U64(36)) | (U64(c) << U64(41)))
+
+
+@njit(nogil=True, cache=True)
+def records(pos, day, d0, cut5, cut15, realign, rclass, statute, level, juris, reduced, findings, juv, mpc, date,  # type: ignore[no-untyped-def]
+            t):
+    """Each record's value in the record table (-1 where its class is not there), and the rows and keys
+    of those records.  A conviction's date class is where its date falls
+    against the request's day: after it, before Realignment, inside 5 and 15 years (``cut5``/``cut15``
+    by day from ``d0``)."""
+    m = pos.shape[0]
+    out = np.empty(m, np.int64)
+    miss_rows = np.empty(m, np.int64)  # untouched pages cost nothing
+    miss_keys = np.empty((m, 3), np.uint64)
+    misses = 0
+    key = np.empty(3, np.uint64)
+    for r in range(m):
+        c = rclass[r]
+        if c == 1:
+            dc = 0
+        elif date[r] == NODATE:
+            dc = 1
+        else:
+            a = day[pos[r]]
+            d = date[r]
+            dc = 2 + (d > a) + 2 * (d < realign) + 4 * (d >= cut5[a - d0]) + 8 * (d >= cut15[a - d0])
+        key[0], key[1], key[2] = _rec_words(c, dc, statute[r], level[r], juris[r], reduced[r], findings[r], juv[r], mpc[r])
+        out[r] = _value(t, key)
+        if out[r] < 0:
+            miss_rows[misses] = r
+            miss_keys[misses] = key
+            misses += 1
+    return out, miss_rows[:misses].copy(), miss_keys[:misses].copy()
+
+
+# ---------------------------------------------------------------------------------------------- stage 2: the 7282.5 gate
+@njit(nogil=True, cache=True)
+def fold(n, pos, seq, val, sid_yes, sid_flags, gated, tri, at4, at_fa, at_ow, person_reading, b_transfer,  # type: ignore[no-untyped-def]
+         bits, yes3, yes_len, flag_at):
+    """Gov. Code § 7282.5 per request and purpose, folded from its records' summaries in order (the fold
+    of ``engine.facts._trust_gate``; ``BatchEngine._gate_columns`` documents it), with each gate's kind
+    and number of citations, and the most serious offense category: ``gates`` holds per request the
+    notify and transfer gates' kinds and counts, then their codes.
+
+    ``val`` is a record's summary id << 8 | category rank; ``bits``/``yes3`` are the open-prong bits and
+    the "yes" ids of (a)(4), (a)(5), (b); ``flag_at`` the bit positions of c_p47, c_misd, c_a6, p_yes,
+    p_unk, p_has."""
+    gates = np.zeros((4, n), np.uint64)  # gate_n, gate_t (kind and count), code_n, code_t
+    cat = np.full(n, 8, np.uint8)
+    m = pos.shape[0]
+    r = 0
+    for i in range(n):
+        flags = _ZERO
+        c_yes = -1
+        best = np.int64(0)
+        while r < m and pos[r] == i:
+            v = val[r]
+            c = v & 255
+            if c < cat[i]:
+                cat[i] = c
+            if gated:
+                sid = v >> 8
+                y = sid_yes[sid]
+                if y >= 0 and (c_yes < 0 or seq[r] < best):
+                    c_yes, best = y, seq[r]
+                flags |= sid_flags[sid]
+            r += 1
+        if not gated:
+            continue
+        c_unk = flags & _OPEN_MASK
+        c_p47 = (flags >> U64(flag_at[0])) & _ONE
+        c_misd = (flags >> U64(flag_at[1])) & _ONE
+        c_a6 = (flags >> U64(flag_at[2])) & _ONE
+        f_yes = (flags >> U64(flag_at[3])) & _ONE
+        f_unk = (flags >> U64(flag_at[4])) & _ONE
+        p_has = (flags >> U64(flag_at[5])) & _ONE
+        t = tri[i]
+        a4 = (t >> U64(2 * at4)) & U64(3)
+        fa = (t >> U64(2 * at_fa)) & U64(3)
+        ow = (t >> U64(2 * at_ow)) & U64(3)
+        a5 = 1 if (fa == 1 or ow == 1) else (0 if (fa == 0 and ow == 0) else 2)
+        person = c_misd == 1 and person_reading
+        for p in range(2):
+            allowed = p == 0 or (p_has == 1 and b_transfer)
+            p_yes = allowed and f_yes == 1
+            p_unk = allowed and f_unk == 1
+            unk = c_unk
+            if a4 == 2:
+                unk |= _ONE << U64(bits[0])
+            if a5 == 2:
+                unk |= _ONE << U64(bits[1])
+            if p_unk:
+                unk |= _ONE << U64(bits[2])
+            if person and c_p47 == 1:
+                kind, payload = 0, U64(2)
+            elif c_yes >= 0:
+                kind, payload = 1, U64(c_yes)
+            elif a4 == 1:
+                kind, payload = 1, U64(yes3[0])
+            elif a5 == 1:
+                kind, payload = 1, U64(yes3[1])
+            elif p_yes:
+                kind, payload = 1, U64(yes3[2])
+            elif unk != _ZERO:
+                kind, payload = 2, unk
+            elif c_a6 == 1:
+                kind, payload = 0, _ONE
+            else:
+                kind, payload = 0, _ZERO
+            gates[2 + p, i] = (U64(kind) << _KS) | payload
+            # how many provisions it cites (see BatchEngine._code_cites)
+            if kind == 1:
+                count = U64(yes_len[np.int64(payload)])
+            elif kind == 2:
+                count = _ZERO
+                while payload:
+                    payload &= payload - _ONE
+                    count += _ONE
+            else:
+                count = U64(2) if payload == _ONE else _ONE
+            gates[p, i] = (U64(kind) << _KS) | count
+    return gates, cat
+
+
+# ---------------------------------------------------------------------------------------------- stage 3: keys and patterns
+@njit(nogil=True, cache=True)
+def bases(day, d0, epoch_of, year_of, agency, authority, documents, asks, detail, t):  # type: ignore[no-untyped-def]
+    """Each request's law epoch and year (by day from ``d0``), and the id of its
+    *always* columns in the base table (-1 where new), with the rows and keys of those."""
+    n = day.shape[0]
+    epoch = np.empty(n, np.int64)
+    year = np.empty(n, np.int64)
+    out = np.empty(n, np.int64)
+    miss_rows = np.empty(n, np.int64)
+    miss_keys = np.empty((n, 4), np.uint64)
+    misses = 0
+    key = np.empty(4, np.uint64)
+    for i in range(n):
+        epoch[i] = epoch_of[day[i] - d0]
+        year[i] = year_of[day[i] - d0]
+        key[0] = U64(agency[i]) | (U64(authority[i]) << U64(32))
+        key[1] = U64(documents[i]) | (U64(asks[i]) << U64(32))
+        key[2] = U64(detail[i]) | (U64(epoch[i]) << U64(32))
+        key[3] = U64(year[i])
+        out[i] = _value(t, key)
+        if out[i] < 0:
+            miss_rows[misses] = i
+            miss_keys[misses] = key
+            misses += 1
+    return epoch, year, out, miss_rows[:misses].copy(), miss_keys[:misses].copy()
+
+
+def pattern_masks(masks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per pattern (its mask over the optional columns): the bits of the facts word it reads, and for each
+    of preferred_language, gate_n, gate_t, code_n, code_t, request_id all ones if it reads it, else 0."""
+    tri = np.array([sum(3 << 2 * j for j in range(N_TRI) if m >> j & 1) for m in masks], np.uint64).reshape(-1)
+    cols = np.array([[2**64 - 1 if m >> (N_TRI + c) & 1 else 0 for c in range(6)] for m in masks], np.uint64).reshape(-1, 6)
+    return tri, cols
+
+
+@njit(inline="always")
+def _pattern_words(p, tmask, cmask, base, tri, lang, g0, g1, g2, g3, rid):  # type: ignore[no-untyped-def]
+    return (U64(base) | ((U64(tri) & tmask) << U64(32)), (U64(lang) & cmask[0]) | (U64(p) << U64(32)),
+            g0 & cmask[1], g1 & cmask[2], g2 & cmask[3], g3 & cmask[4], U64(rid) & cmask[5])
+
+
+@njit(nogil=True, cache=True)
+def match(todo, order, tmasks, cmasks, hint, base, tri, lang, gates, rid, t, found, hits):  # type: ignore[no-untyped-def]
+    """For each request in ``todo``, the decision of the first pattern that holds its key: the pattern
+    that last matched a request of the same base (``hint``) first, then the others in ``order``.
+    ``found`` is set there and ``hits`` counted per pattern."""
+    key = np.empty(7, np.uint64)
+    for k in range(todo.shape[0]):
+        i = todo[k]
+        b, tr, la, r = base[i], tri[i], lang[i], rid[i]
+        g0, g1, g2, g3 = gates[0, i], gates[1, i], gates[2, i], gates[3, i]
+        first = hint[b]
+        for j in range(-1, order.shape[0]):
+            p = first if j < 0 else order[j]
+            if p < 0 or (j >= 0 and p == first):
+                continue
+            key[0], key[1], key[2], key[3], key[4], key[5], key[6] = _pattern_words(
+                p, tmasks[p], cmasks[p], b, tr, la, g0, g1, g2, g3, r)
+            v = _value(t, key)
+            if v >= 0:
+                found[i] = v
+                hits[p] += 1
+                hint[b] = p
+                break
+
+
+@njit(nogil=True, cache=True)
+def pattern_keys(rows, pats, tmasks, cmasks, base, tri, lang, gates, rid):  # type: ignore[no-untyped-def]
+    out = np.empty((rows.shape[0], 7), np.uint64)
+    for k in range(rows.shape[0]):
+        i, p = rows[k], pats[k]
+        out[k, 0], out[k, 1], out[k, 2], out[k, 3], out[k, 4], out[k, 5], out[k, 6] = _pattern_words(
+            p, tmasks[p], cmasks[p], base[i], tri[i], lang[i], gates[0, i], gates[1, i], gates[2, i], gates[3, i], rid[i])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- output
+@njit(nogil=True, cache=True)
+def fills(found, holes, code, t):  # type: ignore[no-untyped-def]
+    """Each request's filled answers (its decision with its own gates' citations in the holes; -1 where
+    not filled yet), with the rows and (decision, notify code, transfer code) keys of those."""
+    n = found.shape[0]
+    out = np.empty(n, np.int64)
+    miss_rows = np.empty(n, np.int64)
+    miss_keys = np.empty((n, 3), np.uint64)
+    misses = 0
+    key = np.empty(3, np.uint64)
+    for i in range(n):
+        h = holes[found[i]]
+        key[0] = U64(found[i])
+        key[1] = code[0, i] if h & 1 else _ZERO
+        key[2] = code[1, i] if h & 2 else _ZERO
+        out[i] = _value(t, key)
+        if out[i] < 0:
+            miss_rows[misses] = i
+            miss_keys[misses] = key
+            misses += 1
+    return out, miss_rows[:misses].copy(), miss_keys[:misses].copy()
+
+
+@njit(nogil=True, cache=True)
+def expand(fid, start, length):  # type: ignore[no-untyped-def]
+    """One output row per request and ask: the request's position and its answer's row in the results."""
+    total = 0
+    for i in range(fid.shape[0]):
+        total += length[fid[i]]
+    at = np.empty(total, np.int32)
+    row = np.empty(total, np.int32)
+    k = 0
+    for i in range(fid.shape[0]):
+        s = start[fid[i]]
+        for j in range(length[fid[i]]):
+            at[k] = i
+            row[k] = s + j
+            k += 1
+    return at, row
