@@ -86,6 +86,12 @@ RESULT_SCHEMA = {"ask_index": pl.UInt16, "ask": pl.Categorical, "outcome": pl.Ca
 Answer = tuple[str, str, tuple[str, ...]]  # outcome, deciding rule, cited ids (gate citations as holes)
 TEXT_REQ = ("agency", "from_authority", "documents", "asks", "ask_detail", "preferred_language")
 TEXT_REC = ("statute", "level", "jurisdiction", "reduced", "findings")
+# Words the kernels compare codes with.  Polars drops its dictionary once no column holds a category (codes
+# then start again from 0), so the module holds these words for as long as it is loaded: every code the
+# engine has met keeps its meaning.
+_WORDS = pl.Series(["conviction", "pending", *CATEGORY_ORDER, "none"], dtype=pl.Categorical)
+_RECORD_CODES = tuple(_WORDS.to_physical()[:2].to_list())
+_CATEGORY_CODES = _WORDS.to_physical()[2:].to_numpy()  # by rank; the last, none
 _KNOWN = frozenset(TRI_COLUMNS) | {"preferred_language"}
 # keyed anyway; not "asks": each ask is decided alone, so a rule reading the others keys on the request
 _ALWAYS_READ = frozenset({"documents", "from_authority", "agency", "as_of", "regime"})
@@ -237,6 +243,7 @@ class BatchEngine:
         self._fill_len: list[int] = []
         self._result_rows: list[tuple[Any, ...]] = []  # rows not yet in the results frame
         self._results_cache: pl.DataFrame | None = None
+        self._res_arrays: tuple[np.ndarray, np.ndarray] | None = None
         self._n_results = 0
         self._bits: dict[str, int] = {}
         self._yes: dict[tuple[str, ...], int] = {}  # a qualifying route's citations -> its id in a gate's code
@@ -267,17 +274,15 @@ class BatchEngine:
 
     def decide_frame(self, req: pl.DataFrame, rec: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         n = req.height
-        ids = req["request_id"]
         for c in ("request_id", "as_of"):
             if req[c].null_count():
                 raise InputError(f"requests.{c}: a request has none (row {req[c].is_null().arg_max()} of the batch)",
                                  field=f"requests.{c}")
         rec, pos = self._lined_up(req, rec)
-        q = _arrays(req, day=_days(pl.col("as_of")), **{c: _code(c) for c in TEXT_REQ},
+        q = _arrays(req, request_id=pl.col("request_id"), day=_days(pl.col("as_of")), **{c: _code(c) for c in TEXT_REQ},
                     tri=functools.reduce(operator.or_, (pl.col(c).cast(pl.UInt32).fill_null(2) * (1 << 2 * j)
                                                         for j, c in enumerate(TRI_COLUMNS))))
-        rc = _arrays(rec, rclass=pl.when(pl.col("record") == "pending").then(1).when(pl.col("record") == "conviction")
-                     .then(0).otherwise(2).cast(pl.UInt8), **{c: _code(c) for c in TEXT_REC},
+        rc = _arrays(rec, **{c: _code(c) for c in ("record", *TEXT_REC)},
                      juvenile=_tri("juvenile"), mpc=_tri("magistrate_probable_cause"), date=_days(pl.col("date")),
                      seq=pl.col("seq").fill_null(0))
         day = q["day"]
@@ -287,7 +292,7 @@ class BatchEngine:
                        year=pl.col("day").dt.year().cast(pl.Int64))
         cuts["epoch"] = np.searchsorted(self._bounds, np.arange(d0, d0 + span.height), side="right")
         # stage 1: each record's class, summarised once
-        r = (pos, day, d0, cuts["cut5"], cuts["cut15"], (REALIGNMENT - dt.date(1970, 1, 1)).days, rc["rclass"],
+        r = (pos, day, d0, cuts["cut5"], cuts["cut15"], (REALIGNMENT - dt.date(1970, 1, 1)).days, *_RECORD_CODES, rc["record"],
              *(rc[c] for c in TEXT_REC), rc["juvenile"], rc["mpc"], rc["date"])
         val, miss, keys = kernels.records(*r, self._rec_t.t)
         if miss.size:
@@ -301,20 +306,22 @@ class BatchEngine:
                                                       self._base_t.t)
         if miss.size:
             base[miss] = self._learn(self._base_t, keys, lambda rows: np.arange(len(self._base_t), len(self._base_t) + len(rows)))
-        cols = (base, q["tri"], q["preferred_language"], gates,
-                ids.to_numpy())
+        cols = (base, q["tri"], q["preferred_language"], gates, q["request_id"])
         found = self._match(cols, req, rec, epoch, year)
         # answers with each request's own citations in their holes, one row per ask
         holes = np.frombuffer(bytes(self._holes), np.uint8)
         fid, miss, keys = kernels.fills(found, holes, code, self._fill_t.t)
         if miss.size:
             fid[miss] = self._learn(self._fill_t, keys, lambda rows: [self._fill(*k) for k in keys[rows].tolist()])
-        at, row = kernels.expand(fid, np.array(self._fill_start, np.int64), np.array(self._fill_len, np.int64))
-        at_s, row_s = pl.Series(at), pl.Series(row)
-        cats = pl.Series(CATEGORY_ORDER + ("none",), dtype=pl.Categorical)
-        return pl.DataFrame([ids.gather(at_s), *(req[c].gather(at_s) for c in keep),
-                             *self._results.select(pl.all().gather(row_s)).get_columns(),
-                             cats.gather(pl.Series(cat).gather(at_s)).alias("category")])
+        ai, codes = self._result_arrays()
+        at, out_id, out_ai, out_codes = kernels.expand(fid, np.array(self._fill_start, np.int64),
+                                                       np.array(self._fill_len, np.int64), q["request_id"], cat,
+                                                       _CATEGORY_CODES, ai, codes)
+        text = (*(c for c in RESULT_SCHEMA if c != "ask_index"), "category")
+        at_s = pl.Series(at) if keep else None
+        return pl.DataFrame([pl.Series("request_id", out_id), *(req[c].gather(at_s) for c in keep),
+                             pl.Series("ask_index", out_ai),
+                             *(pl.Series(c, out_codes[j]).cat.to(pl.Categorical) for j, c in enumerate(text))])
 
     # ------------------------------------------------------------------ records lined up with their request
     @staticmethod
@@ -653,6 +660,15 @@ class BatchEngine:
             self._results_cache = _appended(self._results_cache, add)
             self._result_rows.clear()
         return self._results_cache
+
+    def _result_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The results as arrays: each row's ask index, and the codes of its text columns (ask, outcome,
+        deciding rule, citations), one row each."""
+        res = self._results
+        if self._res_arrays is None or len(self._res_arrays[0]) != res.height:
+            self._res_arrays = (res["ask_index"].to_numpy(),
+                                np.stack([res[c].to_physical().to_numpy() for c in RESULT_SCHEMA if c != "ask_index"]))
+        return self._res_arrays
 
     @staticmethod
     def _records_by_request(rec: pl.DataFrame, ids: pl.Series) -> dict[int, list[dict[str, Any]]]:

@@ -144,12 +144,12 @@ def _rec_words(c, dc, statute, level, juris, reduced, findings, juv, mpc):  # ty
 
 
 @njit(nogil=True, cache=True)
-def records(pos, day, d0, cut5, cut15, realign, rclass, statute, level, juris, reduced, findings, juv, mpc, date,  # type: ignore[no-untyped-def]
+def records(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statute, level, juris, reduced, findings, juv, mpc, date,  # type: ignore[no-untyped-def]
             t):
     """Each record's value in the record table (-1 where its class is not there), and the rows and keys
     of those records.  A conviction's date class is where its date falls
     against the request's day: after it, before Realignment, inside 5 and 15 years (``cut5``/``cut15``
-    by day from ``d0``)."""
+    by day from ``d0``).  ``conviction``/``pending`` are those words' codes in the ``record`` column."""
     m = pos.shape[0]
     out = np.empty(m, np.int64)
     miss_rows = np.empty(m, np.int64)  # untouched pages cost nothing
@@ -157,7 +157,7 @@ def records(pos, day, d0, cut5, cut15, realign, rclass, statute, level, juris, r
     misses = 0
     key = np.empty(3, np.uint64)
     for r in range(m):
-        c = rclass[r]
+        c = 1 if record[r] == pending else (0 if record[r] == conviction else 2)  # another value is read as a conviction
         if c == 1:
             dc = 0
         elif date[r] == NODATE:
@@ -180,7 +180,7 @@ def records(pos, day, d0, cut5, cut15, realign, rclass, statute, level, juris, r
 def fold(n, pos, seq, val, sid_yes, sid_flags, gated, tri, at4, at_fa, at_ow, person_reading, b_transfer,  # type: ignore[no-untyped-def]
          bits, yes3, yes_len, flag_at):
     """Gov. Code § 7282.5 per request and purpose, folded from its records' summaries in order (the fold
-    of ``engine.facts._trust_gate``; ``BatchEngine._gate_columns`` documents it), with each gate's kind
+    of ``engine.facts._trust_gate``; ``BatchEngine._fold`` documents it), with each gate's kind
     and number of citations, and the most serious offense category: ``gates`` holds per request the
     notify and transfer gates' kinds and counts, then their codes.
 
@@ -366,18 +366,27 @@ def fills(found, holes, code, t):  # type: ignore[no-untyped-def]
 
 
 @njit(nogil=True, cache=True)
-def expand(fid, start, length):  # type: ignore[no-untyped-def]
-    """One output row per request and ask: the request's position and its answer's row in the results."""
+def expand(fid, start, length, ids, cat, cat_codes, ask_index, codes):  # type: ignore[no-untyped-def]
+    """One output row per request and ask: the request's position and id, the answer's ask index and
+    its text columns' codes (``codes`` per results row: ask, outcome, deciding rule, citations), and the
+    request's offense category's code."""
     total = 0
     for i in range(fid.shape[0]):
         total += length[fid[i]]
-    at = np.empty(total, np.int32)
-    row = np.empty(total, np.int32)
+    at = np.empty(total, np.int64)
+    out_id = np.empty(total, np.int64)
+    out_ai = np.empty(total, np.uint16)
+    out_codes = np.empty((5, total), np.uint32)
     k = 0
     for i in range(fid.shape[0]):
         s = start[fid[i]]
+        cc = cat_codes[cat[i]]
         for j in range(length[fid[i]]):
             at[k] = i
-            row[k] = s + j
+            out_id[k] = ids[i]
+            out_ai[k] = ask_index[s + j]
+            for c in range(4):
+                out_codes[c, k] = codes[c, s + j]
+            out_codes[4, k] = cc
             k += 1
-    return at, row
+    return at, out_id, out_ai, out_codes

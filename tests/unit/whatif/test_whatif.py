@@ -207,3 +207,41 @@ def test_text_as_plain_strings_or_dictionary_codes_decides_alike() -> None:
     a = pl.concat(list(BatchEngine("la-2026").run(*as_text)))
     b = pl.concat(list(BatchEngine("la-2026").run(*as_codes)))
     assert a.height > 3000 and a.equals(b)
+
+
+def test_a_text_value_freed_between_batches_does_not_lend_its_code_to_another() -> None:
+    """The engine keys on dictionary codes across batches: a text no column holds any more must not
+    lend its code to a new one."""
+    import gc
+
+    from sanctuary.whatif.schema import RECORD_SCHEMA, REQUEST_SCHEMA, conform
+
+    def conformed(req: pl.DataFrame, rec: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return (conform(req, REQUEST_SCHEMA, (), "requests").collect(), conform(rec, RECORD_SCHEMA, (), "records").collect())
+
+    be = BatchEngine("ca-baseline")
+    req, rec = conformed(*frames([{**ROW, "asks": "notify-release"}], [{**ROBBERY, "statute": "ZZ 9001 first-batch"}]))
+    be.decide_frame(req, rec)
+    held = rec.drop("statute")  # every text but the statute stays in use
+    del rec
+    gc.collect()
+    rec = conformed(req, pl.DataFrame([ROBBERY]))[1]  # a new text: it takes the code just freed, if any
+    got = be.decide_frame(req, rec)
+    alone = BatchEngine("ca-baseline").decide_frame(req, rec)
+    assert held.height == 1
+    assert got.select("outcome", "citations").rows() == alone.select("outcome", "citations").rows()
+    assert "(a)(1)" in got["citations"][0]  # robbery's own prong
+
+
+def test_the_codes_the_kernels_compare_with_outlive_every_column() -> None:
+    """Polars drops its whole dictionary once no column holds a category, and codes start again from 0:
+    the words the batch engine compares codes with (``conviction``, ``pending``, the categories) are held
+    by the module, so they keep their codes."""
+    import subprocess
+    import sys
+
+    code = ("import gc, polars as pl; from sanctuary.whatif import batch; gc.collect(); "
+            "s = pl.Series(['lasd', 'conviction', 'pending', 'person'], dtype=pl.Categorical).to_physical().to_list(); "
+            "assert s[1:3] == list(batch._RECORD_CODES), (s, batch._RECORD_CODES); "
+            "assert s[3] == batch._CATEGORY_CODES[0], (s, batch._CATEGORY_CODES)")
+    subprocess.run([sys.executable, "-c", code], check=True)
