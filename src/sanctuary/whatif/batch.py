@@ -244,6 +244,7 @@ class BatchEngine:
         self._result_rows: list[tuple[Any, ...]] = []  # rows not yet in the results frame
         self._results_cache: pl.DataFrame | None = None
         self._res_arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._fills_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._n_results = 0
         self._bits: dict[str, int] = {}
         self._yes: dict[tuple[str, ...], int] = {}  # a qualifying route's citations -> its id in a gate's code
@@ -291,14 +292,13 @@ class BatchEngine:
         cuts = _arrays(span, cut5=_days(pl.col("day").dt.offset_by("-5y")), cut15=_days(pl.col("day").dt.offset_by("-15y")),
                        year=pl.col("day").dt.year().cast(pl.Int64))
         cuts["epoch"] = np.searchsorted(self._bounds, np.arange(d0, d0 + span.height), side="right")
-        # stage 1: each record's class, summarised once
+        # stages 1 and 2: each record's class (summarised once, when first met) and the 7282.5 gate
         r = (pos, day, d0, cuts["cut5"], cuts["cut15"], (REALIGNMENT - dt.date(1970, 1, 1)).days, *_RECORD_CODES, rc["record"],
-             *(rc[c] for c in TEXT_REC), rc["juvenile"], rc["mpc"], rc["date"])
-        val, miss, keys = kernels.records(*r, self._rec_t.t)
+             *(rc[c] for c in TEXT_REC), rc["juvenile"], rc["mpc"], rc["date"], rc["seq"])
+        gates, cat, miss, keys = self._fold(r, n, q["tri"])
         if miss.size:
-            self._learn_records(val, miss, keys, pos, rec, req["as_of"])
-        # stage 2: the 7282.5 gate
-        gates, cat = self._fold(n, pos, rc["seq"], val, q["tri"])
+            self._learn_records(miss, keys, pos, rec, req["as_of"])
+            gates, cat, miss, keys = self._fold(r, n, q["tri"])
         code = gates[2:]
         # stage 3: decisions by pattern
         epoch, year, base, miss, keys = kernels.bases(day, d0, cuts["epoch"], cuts["year"],
@@ -314,9 +314,8 @@ class BatchEngine:
         if miss.size:
             fid[miss] = self._learn(self._fill_t, keys, lambda rows: [self._fill(*k) for k in keys[rows].tolist()])
         ai, codes = self._result_arrays()
-        at, out_id, out_ai, out_codes = kernels.expand(fid, np.array(self._fill_start, np.int64),
-                                                       np.array(self._fill_len, np.int64), q["request_id"], cat,
-                                                       _CATEGORY_CODES, ai, codes)
+        at, out_id, out_ai, out_codes = kernels.expand(fid, *self._fill_arrays(), q["request_id"], cat,
+                                                       _CATEGORY_CODES, ai, codes, bool(keep))
         text = (*(c for c in RESULT_SCHEMA if c != "ask_index"), "category")
         at_s = pl.Series(at) if keep else None
         return pl.DataFrame([pl.Series("request_id", out_id), *(req[c].gather(at_s) for c in keep),
@@ -359,7 +358,7 @@ class BatchEngine:
         table.put(keys[rows], np.asarray(values(rows), np.int64))
         return table.get(keys)
 
-    def _learn_records(self, val: np.ndarray, miss: np.ndarray, keys: np.ndarray, pos: np.ndarray, rec: pl.DataFrame,
+    def _learn_records(self, miss: np.ndarray, keys: np.ndarray, pos: np.ndarray, rec: pl.DataFrame,
                        as_of: pl.Series) -> None:
         """Summarise the record classes first met in records ``miss`` (each class once, by its first record)."""
         def summaries(rows: np.ndarray) -> list[int]:
@@ -375,7 +374,7 @@ class BatchEngine:
                 rank = self._cat_rank(row["statute"]) if row["record"] == "conviction" else len(CATEGORY_ORDER)
                 vals.append(sid << 8 | rank)
             return vals
-        val[miss] = self._learn(self._rec_t, keys, summaries)
+        self._learn(self._rec_t, keys, summaries)
 
     def _cat_rank(self, statute: str) -> int:
         c = self._category.get(statute)
@@ -438,15 +437,14 @@ class BatchEngine:
 
 
     # ------------------------------------------------------------------ stage 2: the 7282.5 gate
-    def _fold(self, n: int, pos: np.ndarray, seq: np.ndarray, val: np.ndarray,
-              tri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _fold(self, r: tuple[Any, ...], n: int, tri: np.ndarray) -> tuple[np.ndarray, ...]:
         """Gov. Code § 7282.5 for each request and purpose, folded from the record summaries exactly as
         :func:`sanctuary.engine.facts._trust_gate` folds them: the first qualifying conviction (least
         ``seq``, then position; unless a Prop 47 misdemeanor bars the person under that reading), then
         (a)(4), (a)(5) and (b); else the set of open prongs; else no (with (a)(6) when a Prop 47 prong
         was seen).  Returns each request's gates (``gate_n, gate_t``: kind and number of citations;
         ``code_n, code_t``: the codes) and its most serious offense category (:data:`CATEGORY_ORDER`
-        rank; 8 for none)."""
+        rank; 8 for none), and the records whose class is new (see :func:`kernels.fold`)."""
         if self._sid_arrays is None:
             self._sid_arrays = (np.array([a[0] for a in self._sid_attrs], np.int64),
                                 np.array([a[1] for a in self._sid_attrs], np.uint64))
@@ -455,7 +453,7 @@ class BatchEngine:
         bits = np.array([self._bit(c) for c in three] if gated else [0, 0, 0], np.int64)
         yes3 = np.array([self._yes_id((c,)) for c in three] if gated else [0, 0, 0], np.int64)
         return kernels.fold(
-            n, pos, seq, val, *self._sid_arrays, gated, tri,
+            *r, self._rec_t.t, n, *self._sid_arrays, gated, tri,
             *(TRI_COLUMNS.index(c) for c in ("csar_registrant", "federal_aggravated_felony", "outstanding_federal_felony_warrant")),
             gated and self._reading("prop47-scope") == "person",
             gated and self._reading("7282.5b-transfer") == "notification-and-transfer",
@@ -661,13 +659,19 @@ class BatchEngine:
             self._result_rows.clear()
         return self._results_cache
 
+    def _fill_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each filled answer's first row in the results and its number of rows."""
+        if self._fills_cache is None or len(self._fills_cache[0]) != len(self._fill_start):
+            self._fills_cache = (np.array(self._fill_start, np.int64), np.array(self._fill_len, np.int64))
+        return self._fills_cache
+
     def _result_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The results as arrays: each row's ask index, and the codes of its text columns (ask, outcome,
         deciding rule, citations), one row each."""
         res = self._results
         if self._res_arrays is None or len(self._res_arrays[0]) != res.height:
             self._res_arrays = (res["ask_index"].to_numpy(),
-                                np.stack([res[c].to_physical().to_numpy() for c in RESULT_SCHEMA if c != "ask_index"]))
+                                np.stack([res[c].to_physical().to_numpy() for c in RESULT_SCHEMA if c != "ask_index"], axis=1))
         return self._res_arrays
 
     @staticmethod

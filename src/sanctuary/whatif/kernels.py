@@ -31,6 +31,8 @@ _C1, _C2 = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB)
 _S30, _S27, _S31 = U64(30), U64(27), U64(31)
 _ONE, _ZERO = U64(1), U64(0)
 _LO = U64(0xFFFFFFFF)
+_MUL = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x87C37B91114253D5, 0x4CF5AD432745937F], np.uint64)
 _OPEN_MASK = U64((1 << KIND_SHIFT) - 1)
 _KS = U64(KIND_SHIFT)
 
@@ -45,13 +47,14 @@ def _fmix(z):  # type: ignore[no-untyped-def]
 
 @njit(inline="always")
 def _slot(t, key):  # type: ignore[no-untyped-def]
-    """The slot of table ``t`` holding ``key``, or the empty slot where it would go (linear probing).
-    A slot is the key's words then its value + 1 (0: empty), so one probe touches one cache line."""
-    w = key.shape[0]
-    h = _G
-    for j in range(w):
-        h = (h ^ key[j]) * _C1
-        h ^= h >> U64(32)
+    """The slot of table ``t`` holding ``key`` (a tuple of words, or a row of an array), or the empty slot
+    where it would go (linear probing).  A slot is the key's words then its value + 1 (0: empty), so one
+    probe touches one cache line.  (The passes give keys as tuples: values, not memory, so nothing the
+    compiler must assume they alias.)"""
+    w = len(key)
+    h = _ZERO
+    for j in range(w):  # independent products, one mix at the end: a short dependency chain
+        h ^= (key[j] + U64(j)) * _MUL[j & 7]
     h = _fmix(h)
     mask = t.shape[0] - 1
     i = np.int64(h & U64(mask))
@@ -70,7 +73,7 @@ def _slot(t, key):  # type: ignore[no-untyped-def]
 
 @njit(inline="always")
 def _value(t, key):  # type: ignore[no-untyped-def]
-    return np.int64(t[_slot(t, key), key.shape[0]]) - 1
+    return np.int64(t[_slot(t, key), len(key)]) - 1
 
 
 @njit(nogil=True, cache=True)
@@ -143,63 +146,59 @@ def _rec_words(c, dc, statute, level, juris, reduced, findings, juv, mpc):  # ty
             U64(findings) | (U64(juv) << U64(32)) | (U64(mpc) << U64(34)) | (U64(dc) << U64(36)) | (U64(c) << U64(41)))
 
 
-@njit(nogil=True, cache=True)
-def records(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statute, level, juris, reduced, findings, juv, mpc, date,  # type: ignore[no-untyped-def]
-            t):
-    """Each record's value in the record table (-1 where its class is not there), and the rows and keys
-    of those records.  A conviction's date class is where its date falls
-    against the request's day: after it, before Realignment, inside 5 and 15 years (``cut5``/``cut15``
-    by day from ``d0``).  ``conviction``/``pending`` are those words' codes in the ``record`` column."""
-    m = pos.shape[0]
-    out = np.empty(m, np.int64)
-    miss_rows = np.empty(m, np.int64)  # untouched pages cost nothing
-    miss_keys = np.empty((m, 3), np.uint64)
-    misses = 0
-    key = np.empty(3, np.uint64)
-    for r in range(m):
-        c = 1 if record[r] == pending else (0 if record[r] == conviction else 2)  # another value is read as a conviction
-        if c == 1:
-            dc = 0
-        elif date[r] == NODATE:
-            dc = 1
-        else:
-            a = day[pos[r]]
-            d = date[r]
-            dc = 2 + (d > a) + 2 * (d < realign) + 4 * (d >= cut5[a - d0]) + 8 * (d >= cut15[a - d0])
-        key[0], key[1], key[2] = _rec_words(c, dc, statute[r], level[r], juris[r], reduced[r], findings[r], juv[r], mpc[r])
-        out[r] = _value(t, key)
-        if out[r] < 0:
-            miss_rows[misses] = r
-            miss_keys[misses] = key
-            misses += 1
-    return out, miss_rows[:misses].copy(), miss_keys[:misses].copy()
-
-
 # ---------------------------------------------------------------------------------------------- stage 2: the 7282.5 gate
 @njit(nogil=True, cache=True)
-def fold(n, pos, seq, val, sid_yes, sid_flags, gated, tri, at4, at_fa, at_ow, person_reading, b_transfer,  # type: ignore[no-untyped-def]
-         bits, yes3, yes_len, flag_at):
-    """Gov. Code § 7282.5 per request and purpose, folded from its records' summaries in order (the fold
-    of ``engine.facts._trust_gate``; ``BatchEngine._fold`` documents it), with each gate's kind
-    and number of citations, and the most serious offense category: ``gates`` holds per request the
-    notify and transfer gates' kinds and counts, then their codes.
+def fold(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statute, level, juris, reduced, findings,  # type: ignore[no-untyped-def]
+         juv, mpc, date, seq, t, n, sid_yes, sid_flags, gated, tri, at4, at_fa, at_ow, person_reading, b_transfer, bits,
+         yes3, yes_len, flag_at):
+    """Stages 1 and 2 in one pass over the requests and their records (``pos``: each record's request,
+    in order).
 
-    ``val`` is a record's summary id << 8 | category rank; ``bits``/``yes3`` are the open-prong bits and
-    the "yes" ids of (a)(4), (a)(5), (b); ``flag_at`` the bit positions of c_p47, c_misd, c_a6, p_yes,
-    p_unk, p_has."""
+    Each record's class is looked up in the record table ``t``: its text columns' codes, its flags, its
+    kind (``conviction``/``pending`` are those words' codes; another value is read as a conviction) and,
+    for a dated conviction, where its date falls against the request's day -- after it, before
+    Realignment, inside 5 and 15 years (``cut5``/``cut15`` by day from ``d0``).  The table holds the
+    class's summary id << 8 | offense category rank.  Classes not there are returned (the record's row
+    and key, for every such record) and the gates of their requests are not meaningful.
+
+    Then Gov. Code § 7282.5 per request and purpose, folded from its records' summaries in order (the
+    fold of ``engine.facts._trust_gate``; ``BatchEngine._fold`` documents it), with each gate's kind and
+    number of citations, and the most serious offense category: ``gates`` holds per request the notify
+    and transfer gates' kinds and counts, then their codes.  ``bits``/``yes3`` are the open-prong bits
+    and the "yes" ids of (a)(4), (a)(5), (b); ``flag_at`` the bit positions of c_p47, c_misd, c_a6,
+    p_yes, p_unk, p_has in a summary's flags."""
     gates = np.zeros((4, n), np.uint64)  # gate_n, gate_t (kind and count), code_n, code_t
     cat = np.full(n, 8, np.uint8)
     m = pos.shape[0]
+    miss_rows = np.empty(m, np.int64)  # untouched pages cost nothing
+    miss_keys = np.empty((m, 3), np.uint64)
+    misses = 0
     r = 0
     for i in range(n):
         flags = _ZERO
         c_yes = -1
         best = np.int64(0)
         while r < m and pos[r] == i:
-            v = val[r]
-            c = v & 255
-            if c < cat[i]:
-                cat[i] = c
+            c = 1 if record[r] == pending else (0 if record[r] == conviction else 2)
+            if c == 1:
+                dc = 0
+            elif date[r] == NODATE:
+                dc = 1
+            else:
+                a = day[i]
+                d = date[r]
+                dc = 2 + (d > a) + 2 * (d < realign) + 4 * (d >= cut5[a - d0]) + 8 * (d >= cut15[a - d0])
+            key = _rec_words(c, dc, statute[r], level[r], juris[r], reduced[r], findings[r], juv[r], mpc[r])
+            v = _value(t, key)
+            if v < 0:
+                miss_rows[misses] = r
+                miss_keys[misses, 0], miss_keys[misses, 1], miss_keys[misses, 2] = key
+                misses += 1
+                r += 1
+                continue
+            ct = v & 255
+            if ct < cat[i]:
+                cat[i] = ct
             if gated:
                 sid = v >> 8
                 y = sid_yes[sid]
@@ -216,10 +215,10 @@ def fold(n, pos, seq, val, sid_yes, sid_flags, gated, tri, at4, at_fa, at_ow, pe
         f_yes = (flags >> U64(flag_at[3])) & _ONE
         f_unk = (flags >> U64(flag_at[4])) & _ONE
         p_has = (flags >> U64(flag_at[5])) & _ONE
-        t = tri[i]
-        a4 = (t >> U64(2 * at4)) & U64(3)
-        fa = (t >> U64(2 * at_fa)) & U64(3)
-        ow = (t >> U64(2 * at_ow)) & U64(3)
+        tw = tri[i]
+        a4 = (tw >> U64(2 * at4)) & U64(3)
+        fa = (tw >> U64(2 * at_fa)) & U64(3)
+        ow = (tw >> U64(2 * at_ow)) & U64(3)
         a5 = 1 if (fa == 1 or ow == 1) else (0 if (fa == 0 and ow == 0) else 2)
         person = c_misd == 1 and person_reading
         for p in range(2):
@@ -261,7 +260,7 @@ def fold(n, pos, seq, val, sid_yes, sid_flags, gated, tri, at4, at_fa, at_ow, pe
             else:
                 count = U64(2) if payload == _ONE else _ONE
             gates[p, i] = (U64(kind) << _KS) | count
-    return gates, cat
+    return gates, cat, miss_rows[:misses].copy(), miss_keys[:misses].copy()
 
 
 # ---------------------------------------------------------------------------------------------- stage 3: keys and patterns
@@ -276,18 +275,16 @@ def bases(day, d0, epoch_of, year_of, agency, authority, documents, asks, detail
     miss_rows = np.empty(n, np.int64)
     miss_keys = np.empty((n, 4), np.uint64)
     misses = 0
-    key = np.empty(4, np.uint64)
     for i in range(n):
         epoch[i] = epoch_of[day[i] - d0]
         year[i] = year_of[day[i] - d0]
-        key[0] = U64(agency[i]) | (U64(authority[i]) << U64(32))
-        key[1] = U64(documents[i]) | (U64(asks[i]) << U64(32))
-        key[2] = U64(detail[i]) | (U64(epoch[i]) << U64(32))
-        key[3] = U64(year[i])
+        key = (U64(agency[i]) | (U64(authority[i]) << U64(32)), U64(documents[i]) | (U64(asks[i]) << U64(32)),
+               U64(detail[i]) | (U64(epoch[i]) << U64(32)), U64(year[i]))
         out[i] = _value(t, key)
         if out[i] < 0:
             miss_rows[misses] = i
-            miss_keys[misses] = key
+            for j in range(4):
+                miss_keys[misses, j] = key[j]
             misses += 1
     return epoch, year, out, miss_rows[:misses].copy(), miss_keys[:misses].copy()
 
@@ -311,7 +308,6 @@ def match(todo, order, tmasks, cmasks, hint, base, tri, lang, gates, rid, t, fou
     """For each request in ``todo``, the decision of the first pattern that holds its key: the pattern
     that last matched a request of the same base (``hint``) first, then the others in ``order``.
     ``found`` is set there and ``hits`` counted per pattern."""
-    key = np.empty(7, np.uint64)
     for k in range(todo.shape[0]):
         i = todo[k]
         b, tr, la, r = base[i], tri[i], lang[i], rid[i]
@@ -321,9 +317,7 @@ def match(todo, order, tmasks, cmasks, hint, base, tri, lang, gates, rid, t, fou
             p = first if j < 0 else order[j]
             if p < 0 or (j >= 0 and p == first):
                 continue
-            key[0], key[1], key[2], key[3], key[4], key[5], key[6] = _pattern_words(
-                p, tmasks[p], cmasks[p], b, tr, la, g0, g1, g2, g3, r)
-            v = _value(t, key)
+            v = _value(t, _pattern_words(p, tmasks[p], cmasks[p], b, tr, la, g0, g1, g2, g3, r))
             if v >= 0:
                 found[i] = v
                 hits[p] += 1
@@ -351,29 +345,26 @@ def fills(found, holes, code, t):  # type: ignore[no-untyped-def]
     miss_rows = np.empty(n, np.int64)
     miss_keys = np.empty((n, 3), np.uint64)
     misses = 0
-    key = np.empty(3, np.uint64)
     for i in range(n):
         h = holes[found[i]]
-        key[0] = U64(found[i])
-        key[1] = code[0, i] if h & 1 else _ZERO
-        key[2] = code[1, i] if h & 2 else _ZERO
+        key = (U64(found[i]), code[0, i] if h & 1 else _ZERO, code[1, i] if h & 2 else _ZERO)
         out[i] = _value(t, key)
         if out[i] < 0:
             miss_rows[misses] = i
-            miss_keys[misses] = key
+            miss_keys[misses, 0], miss_keys[misses, 1], miss_keys[misses, 2] = key
             misses += 1
     return out, miss_rows[:misses].copy(), miss_keys[:misses].copy()
 
 
 @njit(nogil=True, cache=True)
-def expand(fid, start, length, ids, cat, cat_codes, ask_index, codes):  # type: ignore[no-untyped-def]
+def expand(fid, start, length, ids, cat, cat_codes, ask_index, codes, want_at):  # type: ignore[no-untyped-def]
     """One output row per request and ask: the request's position and id, the answer's ask index and
-    its text columns' codes (``codes`` per results row: ask, outcome, deciding rule, citations), and the
-    request's offense category's code."""
+    its text columns' codes (``codes``, a row per result: ask, outcome, deciding rule, citations), and the
+    request's offense category's code (positions only ``want_at``)."""
     total = 0
     for i in range(fid.shape[0]):
         total += length[fid[i]]
-    at = np.empty(total, np.int64)
+    at = np.empty(total if want_at else 0, np.int64)
     out_id = np.empty(total, np.int64)
     out_ai = np.empty(total, np.uint16)
     out_codes = np.empty((5, total), np.uint32)
@@ -382,11 +373,12 @@ def expand(fid, start, length, ids, cat, cat_codes, ask_index, codes):  # type: 
         s = start[fid[i]]
         cc = cat_codes[cat[i]]
         for j in range(length[fid[i]]):
-            at[k] = i
+            if want_at:
+                at[k] = i
             out_id[k] = ids[i]
             out_ai[k] = ask_index[s + j]
             for c in range(4):
-                out_codes[c, k] = codes[c, s + j]
+                out_codes[c, k] = codes[s + j, c]
             out_codes[4, k] = cc
             k += 1
     return at, out_id, out_ai, out_codes
