@@ -32,11 +32,15 @@ The recorder makes the partition sound for any pack: a rule that reads a field i
 that reads a person's record outside the 7282.5 gate, or a field the recorder does not know, keys its
 pattern on the request itself (correct, merely not shared).  Dates are read only through effective
 intervals and the year.  The differential test (``tests/unit/whatif``) holds the batch engine to the
-scalar engine row by row.  Text columns are dictionary-encoded: a record's class key packs its columns'
-codes exactly into two 64-bit words (a 128-bit fingerprint, two independent 64-bit hashes, when a code
-is too wide); request keys are fingerprints of codes.  When a batch's request ids
-are dense and sorted, records are lined up with their request by position and the 7282.5 fold runs as
-NumPy segment reductions; otherwise by a join and a group-by (the differential test holds both).
+scalar engine row by row.
+
+The per-row work runs as compiled loops (:mod:`.kernels`, numba) over the batch's columns as NumPy
+arrays: text columns are dictionary-encoded and read by their codes, every key is the exact tuple of
+what it stands for (no fingerprint: nothing can collide), and each stage looks its keys up in an
+exact-key hash table -- record classes, the *always* columns, patterns, filled answers.  A key a table
+does not hold sends its rows down the learning path (the scalar engine, in Python), and the pass runs
+again.  Records are lined up with their request by position (by subtraction when the batch's ids are
+dense and sorted, else by a join; a test holds the two to the same answers).
 """
 
 from __future__ import annotations
