@@ -49,8 +49,9 @@ import datetime as dt
 import functools
 import operator
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import numpy as np
@@ -191,6 +192,32 @@ def _contiguous(ids: pl.Series) -> bool:
     return bool(hi - lo + 1 == ids.len() and ids.is_sorted() and (ids.len() < 2 or ids.diff().min() == 1))  # type: ignore[operator]
 
 
+_helper: ThreadPoolExecutor | None = None
+_helper_lock = threading.Lock()
+
+
+SPLIT_AT = 100_000  # requests in a batch from which its longest passes run in two halves
+
+
+def _in_halves(n: int, call: Callable[[int, int], Any], at_least: int = SPLIT_AT) -> list[Any]:
+    """``call(lo, hi)`` over ``0..n``: in two halves, the second on a helper thread, when ``n`` is large
+    enough to pay for it (the kernels run without the GIL, so the halves run on both cores when the
+    reader thread leaves one free)."""
+    global _helper
+    if n < at_least:
+        return [call(0, n)]
+    with _helper_lock:
+        if _helper is None:
+            _helper = ThreadPoolExecutor(1, thread_name_prefix="whatif-kernel")
+    mid = n // 2
+    other = _helper.submit(call, mid, n)
+    try:
+        first = call(0, mid)
+    finally:
+        wait([other])  # the helper's half is done before anything else touches the arrays
+    return [first, other.result()]
+
+
 def _code(c: str) -> pl.Expr:
     """A text column's dictionary codes (the global Categorical dictionary; :data:`kernels.NULL` for null)."""
     return pl.col(c).cast(pl.Categorical).to_physical().fill_null(kernels.NULL).cast(pl.UInt32)
@@ -299,10 +326,10 @@ class BatchEngine:
         # stages 1 and 2: each record's class (summarised once, when first met) and the 7282.5 gate
         r = (pos, day, d0, cuts["cut5"], cuts["cut15"], (REALIGNMENT - dt.date(1970, 1, 1)).days, *_RECORD_CODES, rc["record"],
              *(rc[c] for c in TEXT_REC), rc["juvenile"], rc["mpc"], rc["date"], rc["seq"])
-        gates, cat, miss, keys = self._fold(r, n, q["tri"])
-        if miss.size:
-            self._learn_records(miss, keys, pos, rec, req["as_of"])
-            gates, cat, miss, keys = self._fold(r, n, q["tri"])
+        gates, cat, miss = self._fold(r, n, q["tri"])
+        if miss is not None:
+            self._learn_records(miss, kernels.record_keys(miss, *r[:-1]), pos, rec, req["as_of"])
+            gates, cat, miss = self._fold(r, n, q["tri"])
         code = gates[2:]
         # stage 3: decisions by pattern
         epoch, year, base, miss, keys = kernels.bases(day, d0, cuts["epoch"], cuts["year"],
@@ -318,8 +345,13 @@ class BatchEngine:
         if miss.size:
             fid[miss] = self._learn(self._fill_t, keys, lambda rows: [self._fill(*k) for k in keys[rows].tolist()])
         ai, codes = self._result_arrays()
-        at, out_id, out_ai, out_codes = kernels.expand(fid, *self._fill_arrays(), q["request_id"], cat,
-                                                       _CATEGORY_CODES, ai, codes, bool(keep))
+        start, length = self._fill_arrays()
+        off = kernels.offsets(fid, length)
+        total = int(off[-1])
+        at, out_id = np.empty(total if keep else 0, np.int64), np.empty(total, np.int64)
+        out_ai, out_codes = np.empty(total, np.uint16), np.empty((5, total), np.uint32)
+        _in_halves(n, lambda lo, hi: kernels.expand(lo, hi, off, fid, start, length, q["request_id"], cat, _CATEGORY_CODES,
+                                                    ai, codes, at, out_id, out_ai, out_codes))
         text = (*(c for c in RESULT_SCHEMA if c != "ask_index"), "category")
         at_s = pl.Series(at) if keep else None
         return pl.DataFrame([pl.Series("request_id", out_id), *(req[c].gather(at_s) for c in keep),
@@ -441,14 +473,14 @@ class BatchEngine:
 
 
     # ------------------------------------------------------------------ stage 2: the 7282.5 gate
-    def _fold(self, r: tuple[Any, ...], n: int, tri: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _fold(self, r: tuple[Any, ...], n: int, tri: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Gov. Code § 7282.5 for each request and purpose, folded from the record summaries exactly as
         :func:`sanctuary.engine.facts._trust_gate` folds them: the first qualifying conviction (least
         ``seq``, then position; unless a Prop 47 misdemeanor bars the person under that reading), then
         (a)(4), (a)(5) and (b); else the set of open prongs; else no (with (a)(6) when a Prop 47 prong
         was seen).  Returns each request's gates (``gate_n, gate_t``: kind and number of citations;
         ``code_n, code_t``: the codes) and its most serious offense category (:data:`CATEGORY_ORDER`
-        rank; 8 for none), and the records whose class is new (see :func:`kernels.fold`)."""
+        rank; 8 for none), and the records whose class is new, if any (see :func:`kernels.fold`)."""
         if self._sid_arrays is None:
             self._sid_arrays = (np.array([a[0] for a in self._sid_attrs], np.int64),
                                 np.array([a[1] for a in self._sid_attrs], np.uint64))
@@ -456,13 +488,17 @@ class BatchEngine:
         three = ("gov-7282.5-a4", "gov-7282.5-a5", "gov-7282.5-b")
         bits = np.array([self._bit(c) for c in three] if gated else [0, 0, 0], np.int64)
         yes3 = np.array([self._yes_id((c,)) for c in three] if gated else [0, 0, 0], np.int64)
-        return kernels.fold(
-            *r, self._rec_t.t, n, *self._sid_arrays, gated, tri,
-            *(TRI_COLUMNS.index(c) for c in ("csar_registrant", "federal_aggravated_felony", "outstanding_federal_felony_warrant")),
-            gated and self._reading("prop47-scope") == "person",
-            gated and self._reading("7282.5b-transfer") == "notification-and-transfer",
-            bits, yes3, np.array([len(c) for c in self._yes_cites], np.int64),
-            np.array([FLAG_BITS[f] for f in ("c_p47", "c_misd", "c_a6", "p_yes", "p_unk", "p_has")], np.int64))
+        rest = (*self._sid_arrays, gated, tri,
+                *(TRI_COLUMNS.index(c) for c in ("csar_registrant", "federal_aggravated_felony", "outstanding_federal_felony_warrant")),
+                gated and self._reading("prop47-scope") == "person",
+                gated and self._reading("7282.5b-transfer") == "notification-and-transfer",
+                bits, yes3, np.array([len(c) for c in self._yes_cites], np.int64),
+                np.array([FLAG_BITS[f] for f in ("c_p47", "c_misd", "c_a6", "p_yes", "p_unk", "p_has")], np.int64))
+        pos = r[0]
+        gates, cat, missed = np.zeros((4, n), np.uint64), np.full(n, 8, np.uint8), np.zeros(len(pos), np.uint8)
+        misses = sum(_in_halves(n, lambda lo, hi: kernels.fold(*r, self._rec_t.t, lo, hi, int(np.searchsorted(pos, lo)),
+                                                                gates, cat, missed, *rest)))
+        return gates, cat, np.flatnonzero(missed).astype(np.int64) if misses else None
 
     def _bit(self, cite: str) -> int:
         b = self._bits.setdefault(cite, len(self._bits))

@@ -141,6 +141,37 @@ class Table:
 # ---------------------------------------------------------------------------------------------- stage 1: records
 # (helpers take scalars: a compiled call that passes many arrays costs more than the work it does)
 @njit(inline="always")
+def _rec_class(record, conviction, pending):  # type: ignore[no-untyped-def]
+    """0 conviction, 1 pending charge, 2 another value (read as a conviction)."""
+    return 1 if record == pending else (0 if record == conviction else 2)
+
+
+@njit(inline="always")
+def _date_class(c, d, a, realign, cut5, cut15):  # type: ignore[no-untyped-def]
+    """Where a conviction's date ``d`` falls against the request's day ``a``: after it, before Realignment,
+    inside 5 and 15 years (``cut5``/``cut15``: the day's cut-offs).  0 for a pending charge, 1 undated."""
+    if c == 1:
+        return 0
+    if d == NODATE:
+        return 1
+    return 2 + (d > a) + 2 * (d < realign) + 4 * (d >= cut5) + 8 * (d >= cut15)
+
+
+@njit(nogil=True, cache=True)
+def record_keys(rows, pos, day, d0, cut5, cut15, realign, conviction, pending, record, statute, level, juris, reduced,  # type: ignore[no-untyped-def]
+                findings, juv, mpc, date):
+    """The record-table keys of records ``rows`` (as :func:`fold` looks them up)."""
+    out = np.empty((rows.shape[0], 3), np.uint64)
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        a = day[pos[r]]
+        c = _rec_class(record[r], conviction, pending)
+        dc = _date_class(c, date[r], a, realign, cut5[a - d0], cut15[a - d0])
+        out[k, 0], out[k, 1], out[k, 2] = _rec_words(c, dc, statute[r], level[r], juris[r], reduced[r], findings[r], juv[r], mpc[r])
+    return out
+
+
+@njit(inline="always")
 def _rec_words(c, dc, statute, level, juris, reduced, findings, juv, mpc):  # type: ignore[no-untyped-def]
     return (U64(statute) | (U64(level) << U64(32)), U64(juris) | (U64(reduced) << U64(32)),
             U64(findings) | (U64(juv) << U64(32)) | (U64(mpc) << U64(34)) | (U64(dc) << U64(36)) | (U64(c) << U64(41)))
@@ -149,50 +180,37 @@ def _rec_words(c, dc, statute, level, juris, reduced, findings, juv, mpc):  # ty
 # ---------------------------------------------------------------------------------------------- stage 2: the 7282.5 gate
 @njit(nogil=True, cache=True)
 def fold(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statute, level, juris, reduced, findings,  # type: ignore[no-untyped-def]
-         juv, mpc, date, seq, t, n, sid_yes, sid_flags, gated, tri, at4, at_fa, at_ow, person_reading, b_transfer, bits,
-         yes3, yes_len, flag_at):
-    """Stages 1 and 2 in one pass over the requests and their records (``pos``: each record's request,
-    in order).
+         juv, mpc, date, seq, t, lo, hi, r0, gates, cat, missed, sid_yes, sid_flags, gated, tri, at4, at_fa, at_ow,
+         person_reading, b_transfer, bits, yes3, yes_len, flag_at):
+    """Stages 1 and 2 in one pass over requests ``lo`` to ``hi`` and their records (``pos``: each record's
+    request, in order; ``r0`` the first record of request ``lo``).
 
     Each record's class is looked up in the record table ``t``: its text columns' codes, its flags, its
-    kind (``conviction``/``pending`` are those words' codes; another value is read as a conviction) and,
-    for a dated conviction, where its date falls against the request's day -- after it, before
-    Realignment, inside 5 and 15 years (``cut5``/``cut15`` by day from ``d0``).  The table holds the
-    class's summary id << 8 | offense category rank.  Classes not there are returned (the record's row
-    and key, for every such record) and the gates of their requests are not meaningful.
+    kind (``conviction``/``pending`` are those words' codes) and, for a dated conviction, where its date
+    falls against the request's day (:func:`_date_class`; ``cut5``/``cut15`` by day from ``d0``).  The
+    table holds the class's summary id << 8 | offense category rank.  A record whose class is not there
+    is flagged in ``missed`` (the gates of its request are then not meaningful); returns how many.
 
     Then Gov. Code § 7282.5 per request and purpose, folded from its records' summaries in order (the
     fold of ``engine.facts._trust_gate``; ``BatchEngine._fold`` documents it), with each gate's kind and
     number of citations, and the most serious offense category: ``gates`` holds per request the notify
-    and transfer gates' kinds and counts, then their codes.  ``bits``/``yes3`` are the open-prong bits
-    and the "yes" ids of (a)(4), (a)(5), (b); ``flag_at`` the bit positions of c_p47, c_misd, c_a6,
-    p_yes, p_unk, p_has in a summary's flags."""
-    gates = np.zeros((4, n), np.uint64)  # gate_n, gate_t (kind and count), code_n, code_t
-    cat = np.full(n, 8, np.uint8)
+    and transfer gates' kinds and counts, then their codes; ``cat`` (filled with 8, none, beforehand)
+    the category rank.  ``bits``/``yes3`` are the open-prong bits and the "yes" ids of (a)(4), (a)(5),
+    (b); ``flag_at`` the bit positions of c_p47, c_misd, c_a6, p_yes, p_unk, p_has in a summary's flags."""
     m = pos.shape[0]
-    miss_rows = np.empty(m, np.int64)  # untouched pages cost nothing
-    miss_keys = np.empty((m, 3), np.uint64)
     misses = 0
-    r = 0
-    for i in range(n):
+    r = r0
+    for i in range(lo, hi):
         flags = _ZERO
         c_yes = -1
         best = np.int64(0)
+        a = day[i]
         while r < m and pos[r] == i:
-            c = 1 if record[r] == pending else (0 if record[r] == conviction else 2)
-            if c == 1:
-                dc = 0
-            elif date[r] == NODATE:
-                dc = 1
-            else:
-                a = day[i]
-                d = date[r]
-                dc = 2 + (d > a) + 2 * (d < realign) + 4 * (d >= cut5[a - d0]) + 8 * (d >= cut15[a - d0])
-            key = _rec_words(c, dc, statute[r], level[r], juris[r], reduced[r], findings[r], juv[r], mpc[r])
-            v = _value(t, key)
+            c = _rec_class(record[r], conviction, pending)
+            dc = _date_class(c, date[r], a, realign, cut5[a - d0], cut15[a - d0])
+            v = _value(t, _rec_words(c, dc, statute[r], level[r], juris[r], reduced[r], findings[r], juv[r], mpc[r]))
             if v < 0:
-                miss_rows[misses] = r
-                miss_keys[misses, 0], miss_keys[misses, 1], miss_keys[misses, 2] = key
+                missed[r] = 1
                 misses += 1
                 r += 1
                 continue
@@ -260,7 +278,7 @@ def fold(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statut
             else:
                 count = U64(2) if payload == _ONE else _ONE
             gates[p, i] = (U64(kind) << _KS) | count
-    return gates, cat, miss_rows[:misses].copy(), miss_keys[:misses].copy()
+    return misses
 
 
 # ---------------------------------------------------------------------------------------------- stage 3: keys and patterns
@@ -357,21 +375,28 @@ def fills(found, holes, code, t):  # type: ignore[no-untyped-def]
 
 
 @njit(nogil=True, cache=True)
-def expand(fid, start, length, ids, cat, cat_codes, ask_index, codes, want_at):  # type: ignore[no-untyped-def]
-    """One output row per request and ask: the request's position and id, the answer's ask index and
-    its text columns' codes (``codes``, a row per result: ask, outcome, deciding rule, citations), and the
-    request's offense category's code (positions only ``want_at``)."""
+def offsets(fid, length):  # type: ignore[no-untyped-def]
+    """Each request's first output row (and, last, the number of rows)."""
+    out = np.empty(fid.shape[0] + 1, np.int64)
     total = 0
     for i in range(fid.shape[0]):
+        out[i] = total
         total += length[fid[i]]
-    at = np.empty(total if want_at else 0, np.int64)
-    out_id = np.empty(total, np.int64)
-    out_ai = np.empty(total, np.uint16)
-    out_codes = np.empty((5, total), np.uint32)
-    k = 0
-    for i in range(fid.shape[0]):
+    out[fid.shape[0]] = total
+    return out
+
+
+@njit(nogil=True, cache=True)
+def expand(lo, hi, off, fid, start, length, ids, cat, cat_codes, ask_index, codes, at, out_id, out_ai, out_codes):  # type: ignore[no-untyped-def]
+    """The output rows of requests ``lo`` to ``hi`` (from row ``off[lo]``): one per request and ask, with
+    the request's position (``at``, when it has room) and id, the answer's ask index and its text
+    columns' codes (``codes``, a row per result: ask, outcome, deciding rule, citations), and the
+    request's offense category's code."""
+    want_at = at.shape[0] > 0
+    for i in range(lo, hi):
         s = start[fid[i]]
         cc = cat_codes[cat[i]]
+        k = off[i]
         for j in range(length[fid[i]]):
             if want_at:
                 at[k] = i
@@ -381,4 +406,3 @@ def expand(fid, start, length, ids, cat, cat_codes, ask_index, codes, want_at): 
                 out_codes[c, k] = codes[s + j, c]
             out_codes[4, k] = cc
             k += 1
-    return at, out_id, out_ai, out_codes
