@@ -58,14 +58,25 @@ def main() -> None:
     be = BatchEngine(args.regime)
     figures = {}
     for label in ("cold", "warm"):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         rows = 0
         for out in be.run(req, rec, batch_size=args.batch):
             rows += out.height
-        dt = time.perf_counter() - t
+        dt, cpu = time.perf_counter() - t, time.process_time() - cpu
         figures[label] = n / dt
-        print(f"batch engine ({label}): {n:,} requests ({rows:,} request-asks) in {dt:.1f} s = {n / dt:,.0f} requests/s; "
+        print(f"batch engine ({label}): {n:,} requests ({rows:,} request-asks) in {dt:.1f} s = {n / dt:,.0f} requests/s, "
+              f"{cpu:.1f} CPU-s; "
               f"asks decided by the scalar engine {be.scalar_calls:,}, representatives {be.distinct['decisions']:,}; peak RSS {rss_mb():,.0f} MB (before: {base_rss:,.0f} MB)")
+    # what reading alone costs: the same batches, read as the engine reads them, nothing decided
+    from sanctuary.whatif.batch import _batches
+    from sanctuary.whatif.schema import RECORD_SCHEMA, REQUEST_SCHEMA, conform
+
+    t, cpu = time.perf_counter(), time.process_time()
+    for _ in _batches(conform(req, REQUEST_SCHEMA, (), "requests"), conform(rec, RECORD_SCHEMA, (), "records"), args.batch):
+        pass
+    wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+    print(f"reading the batches alone (Polars, no deciding): {n / wall:,.0f} requests/s, {cpu:.2f} CPU-s in {wall:.2f} s "
+          f"(5 M/s on 2 cores leaves {2 * n / 5e6 - cpu:.2f} CPU-s for everything else)")
     # the scalar engine on the same rows
     sample = req.head(3000).collect()
     srec = rec.filter(pl.col("request_id") <= sample["request_id"].max()).collect()
