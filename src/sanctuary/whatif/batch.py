@@ -135,7 +135,8 @@ class RecordingFacts(EngineRecordingFacts):
 
 
 class KeyCollisionError(RuntimeError):
-    """The gate code ran out of bits: refuse rather than answer one gate with another's decision."""
+    """A key ran out of bits (the gate code, an id in a pattern key): refuse rather than answer one
+    class with another's decision."""
 
 
 def offense_category(statute: str) -> str:
@@ -305,6 +306,7 @@ class BatchEngine:
                     progress(req.height)
 
     def decide_frame(self, req: pl.DataFrame, rec: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+        """One batch (conformed to the flat schema): its requests' rows, one per ask (see :meth:`run`)."""
         n = req.height
         for c in ("request_id", "as_of"):
             if req[c].null_count():
@@ -336,7 +338,7 @@ class BatchEngine:
                                                       *(q[c] for c in ALWAYS if c not in ("epoch", "year")),
                                                       self._base_t.t)
         if miss.size:
-            base[miss] = self._learn(self._base_t, keys, lambda rows: np.arange(len(self._base_t), len(self._base_t) + len(rows)))
+            base[miss] = self._learn(self._base_t, keys, self._new_bases)
         cols = (base, q["tri"], q["preferred_language"], gates, q["request_id"])
         found = self._match(cols, req, rec, epoch, year)
         # answers with each request's own citations in their holes, one row per ask
@@ -550,6 +552,12 @@ class BatchEngine:
         return NO_CITES[payload]
 
     # ------------------------------------------------------------------ stage 3: decisions by pattern
+    def _new_bases(self, rows: np.ndarray) -> np.ndarray:
+        got = np.arange(len(self._base_t), len(self._base_t) + len(rows))
+        if len(got) and got[-1] >= 2**32:  # a base id has 32 bits in a pattern key
+            raise KeyCollisionError("more distinct combinations of the always columns than a pattern key holds")
+        return got
+
     def _match(self, cols: tuple[np.ndarray, ...], req: pl.DataFrame, rec: pl.DataFrame, epoch: np.ndarray,
                year: np.ndarray) -> np.ndarray:
         """Each request's decision id, deciding representatives until every request is covered."""
@@ -615,6 +623,8 @@ class BatchEngine:
                                                            if type(i) is Hole), 0))
         no = self._pattern_no.get(key_cols)
         if no is None:
+            if len(self._masks) >= 2**32:  # a pattern's number has 32 bits in its keys
+                raise KeyCollisionError("more patterns than a pattern key holds")
             no = self._pattern_no[key_cols] = len(self._masks)
             self._masks.append(sum(1 << OPTIONAL.index(c) for c in key_cols))
             self._hits = np.append(self._hits, 0)
