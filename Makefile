@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m sanctuary.whatif  # compile the what-if kernels into numba's cache once
 	rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)
