@@ -52,6 +52,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -238,6 +239,19 @@ def _arrays(frame: pl.DataFrame, **exprs: pl.Expr) -> dict[str, np.ndarray]:
     return {c: got[c].to_numpy() for c in exprs}
 
 
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """A batch as the kernels read it (see :meth:`BatchEngine._prepare`)."""
+
+    req: pl.DataFrame
+    rec: pl.DataFrame  # the batch's records, each request's together, in their given order
+    pos: np.ndarray  # each record's request position
+    q: dict[str, np.ndarray]  # request columns
+    rc: dict[str, np.ndarray]  # record columns
+    d0: int  # the batch's first day
+    cuts: dict[str, np.ndarray]  # by day from d0: the 5- and 15-year cut-offs, year, law epoch
+
+
 class BatchEngine:
     """``BatchEngine("la-2026").run(requests, records)`` yields one row per request and ask."""
 
@@ -294,19 +308,27 @@ class BatchEngine:
         rec_lf = conform(records if records is not None else pl.DataFrame(schema=RECORD_SCHEMA),
                          RECORD_SCHEMA, ("request_id", "statute"), "records")
         batches = _batches(req_lf, rec_lf, batch_size)
-        # the next batch is read while this one is decided (Polars and the kernels run without the GIL;
-        # memory: two batches)
+
+        def read() -> _Batch | None:
+            got = next(batches, None)
+            return None if got is None else self._prepare(*got)
+        # the next batch is read and prepared while this one is decided (Polars and the kernels run without
+        # the GIL; memory: two batches)
         with ThreadPoolExecutor(1, thread_name_prefix="whatif-read") as pool:
-            ahead = pool.submit(next, batches, None)
-            while (got := ahead.result()) is not None:
-                ahead = pool.submit(next, batches, None)
-                req, rec = got
-                yield self.decide_frame(req, rec, keep=tuple(keep))
+            ahead = pool.submit(read)
+            while (b := ahead.result()) is not None:
+                ahead = pool.submit(read)
+                yield self._decide(b, tuple(keep))
                 if progress:
-                    progress(req.height)
+                    progress(b.req.height)
 
     def decide_frame(self, req: pl.DataFrame, rec: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         """One batch (conformed to the flat schema): its requests' rows, one per ask (see :meth:`run`)."""
+        return self._decide(self._prepare(req, rec), keep)
+
+    def _prepare(self, req: pl.DataFrame, rec: pl.DataFrame) -> _Batch:
+        """What the kernels read of a batch, as arrays.  It reads nothing the engine learns, so :meth:`run`
+        prepares the next batch on the reader thread while this one is decided."""
         n = req.height
         for c in ("request_id", "as_of"):
             if req[c].null_count():
@@ -325,6 +347,11 @@ class BatchEngine:
         cuts = _arrays(span, cut5=_days(pl.col("day").dt.offset_by("-5y")), cut15=_days(pl.col("day").dt.offset_by("-15y")),
                        year=pl.col("day").dt.year().cast(pl.Int64))
         cuts["epoch"] = np.searchsorted(self._bounds, np.arange(d0, d0 + span.height), side="right")
+        return _Batch(req, rec, pos, q, rc, d0, cuts)
+
+    def _decide(self, b: _Batch, keep: tuple[str, ...]) -> pl.DataFrame:
+        req, rec, pos, q, rc, d0, cuts = b.req, b.rec, b.pos, b.q, b.rc, b.d0, b.cuts
+        n, day = req.height, q["day"]
         # stages 1 and 2: each record's class (summarised once, when first met) and the 7282.5 gate
         r = (pos, day, d0, cuts["cut5"], cuts["cut15"], (REALIGNMENT - dt.date(1970, 1, 1)).days, *_RECORD_CODES, rc["record"],
              *(rc[c] for c in TEXT_REC), rc["juvenile"], rc["mpc"], rc["date"], rc["seq"])
