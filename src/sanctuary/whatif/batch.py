@@ -632,8 +632,9 @@ class BatchEngine:
         pattern: set[str] = set()
         answers = []
         asks = [x for x in (row["asks"] or "").split(";") if x]
-        if not asks:  # the v1 contract's error, naming the request
-            self._facts(row, records)
+        if not asks:
+            raise InputError(f"requests.asks (request_id {row['request_id']}): a request needs at least one ask",
+                             field="requests.asks")
         for idx, kind in enumerate(asks):
             got = self._ask_answer(ctx, kind, k)
             if got is None:

@@ -60,6 +60,12 @@ def test_bad_tables_name_the_column() -> None:
     with pytest.raises(InputError) as e:  # ... a record's by its column and request
         run("la-2026", [ROW, {**ROW, "request_id": 2}], [ROBBERY, {**ROBBERY, "request_id": 2, "statute": "X" * 300}])
     assert e.value.field == "records.statute" and "request_id 2" in str(e.value)
+    with pytest.raises(InputError) as e:  # a request needs a day and at least one ask
+        run("la-2026", [ROW, {**ROW, "request_id": 2, "as_of": None}], [])
+    assert e.value.field == "requests.as_of" and "row 1" in str(e.value)
+    with pytest.raises(InputError) as e:
+        run("la-2026", [ROW, {**ROW, "request_id": 2, "asks": ""}], [])
+    assert e.value.field == "requests.asks" and "request_id 2" in str(e.value)
 
 
 def test_one_decision_answers_every_row_that_agrees_on_what_was_read() -> None:
