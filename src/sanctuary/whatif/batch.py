@@ -71,7 +71,7 @@ from .schema import RECORD_SCHEMA, REQUEST_SCHEMA, TRI_COLUMNS, collect_named, c
 GATE_READINGS = {"felony-reduced", "realignment-1170h", "juvenile-adjudication", "window-start", "prop47-scope",
                  "7282.5b-transfer"}
 # A gate is one integer: its kind in the top bits, then a payload (which "yes" citation, or the open prongs' bits)
-KIND_SHIFT = 58
+KIND_SHIFT = kernels.KIND_SHIFT
 # What the 7282.5 fold ORs together, in one word per record summary: the open prongs' citation bits (below
 # KIND_SHIFT, as in a gate's payload), then one bit per "any of the records" flag
 OPEN_MASK = (1 << KIND_SHIFT) - 1
@@ -276,7 +276,6 @@ class BatchEngine:
         self._pmasks = kernels.pattern_masks([])
         self._hint = np.full(0, -1, np.int64)  # base id -> the pattern that last matched a request of it
         self._new_keys: list[tuple[int, int, int]] = []  # (pattern number, row in batch, decision id)
-        self._decisions = 0
         # (ask context, ask kind) -> the fact columns its decisions read; (context, kind, columns, values) -> answer
         self._ask_patterns: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
         self._ask_memo: dict[tuple[Any, ...], Answer] = {}
@@ -291,7 +290,6 @@ class BatchEngine:
         self._results_cache: pl.DataFrame | None = None
         self._res_arrays: tuple[np.ndarray, np.ndarray] | None = None
         self._fills_cache: tuple[np.ndarray, np.ndarray] | None = None
-        self._n_results = 0
         self._bits: dict[str, int] = {}
         self._yes: dict[tuple[str, ...], int] = {}  # a qualifying route's citations -> its id in a gate's code
         self._yes_cites: list[tuple[str, ...]] = []  # and back
@@ -644,8 +642,7 @@ class BatchEngine:
             pattern.update(got[0])
             answers.append((kind, got[1]))
         key_cols = tuple(c for c in OPTIONAL if c in pattern) if "request_id" not in pattern else ("request_id",)
-        rid = self._decisions
-        self._decisions += 1
+        rid = len(self._answers)
         self._answers.append(tuple(answers))
         self._holes.append(functools.reduce(operator.or_, (_hole_bit(i) for _, (_, _, ids) in answers for i in ids
                                                            if type(i) is Hole), 0))
@@ -720,12 +717,11 @@ class BatchEngine:
             if self._holes[rid] & bit:
                 cites = self._code_cites(code)
                 subs.update(zip(cite_holes(p, len(cites)), cites, strict=True))
-        self._fill_start.append(self._n_results)
+        self._fill_start.append(self._fill_start[-1] + self._fill_len[-1] if self._fill_start else 0)
         self._fill_len.append(len(self._answers[rid]))
         for i, (kind, (outcome, rule_id, ids)) in enumerate(self._answers[rid]):
             concrete = tuple(subs[x] if type(x) is Hole else x for x in ids)
             self._result_rows.append((i, kind, outcome, rule_id, "; ".join(self.scalar._labels(concrete))))
-        self._n_results += len(self._answers[rid])
         return len(self._fill_start) - 1
 
     @property
@@ -761,5 +757,5 @@ class BatchEngine:
 
     @property
     def distinct(self) -> dict[str, int]:
-        return {"records": len(self._rec_t), "summaries": len(self._summaries), "decisions": self._decisions,
+        return {"records": len(self._rec_t), "summaries": len(self._summaries), "decisions": len(self._answers),
                 "patterns": len(self._patterns)}

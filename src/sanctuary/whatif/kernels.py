@@ -20,17 +20,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .schema import TRI_COLUMNS
+
 U64 = np.uint64
 NULL = 0xFFFFFFFF  # a null text value's code (Polars' codes are 32-bit and counted from 0)
 NODATE = -(2**62)  # a null date (days since 1970 as int64)
 KIND_SHIFT = 58
-N_TRI = 11  # subject and context facts in a pattern key, two bits each (0 false, 1 true, 2 unknown)
+N_TRI = len(TRI_COLUMNS)  # subject and context facts in a pattern key, two bits each (0 false, 1 true, 2 unknown)
 
-_G = U64(0x9E3779B97F4A7C15)
 _C1, _C2 = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB)
 _S30, _S27, _S31 = U64(30), U64(27), U64(31)
 _ONE, _ZERO = U64(1), U64(0)
-_LO = U64(0xFFFFFFFF)
 _MUL = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
                  0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x87C37B91114253D5, 0x4CF5AD432745937F], np.uint64)
 _OPEN_MASK = U64((1 << KIND_SHIFT) - 1)
