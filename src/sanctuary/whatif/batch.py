@@ -97,7 +97,7 @@ TEXT_REC = ("statute", "level", "jurisdiction", "reduced", "findings")
 # engine has met keeps its meaning.
 _WORDS = pl.Series(["conviction", "pending", *CATEGORY_ORDER, "none"], dtype=pl.Categorical)
 _RECORD_CODES = tuple(_WORDS.to_physical()[:2].to_list())
-_CATEGORY_CODES = _WORDS.to_physical()[2:].to_numpy()  # by rank; the last, none
+_CATEGORIES = _WORDS[2:]  # by rank; the last, none
 _KNOWN = frozenset(TRI_COLUMNS) | {"preferred_language"}
 # keyed anyway; not "asks": each ask is decided alone, so a rule reading the others keys on the request
 _ALWAYS_READ = frozenset({"documents", "from_authority", "agency", "as_of", "regime"})
@@ -178,22 +178,6 @@ def _hole_bit(h: Hole) -> int:
     return 1 if ":cites:notify:" in str.__str__(h) else 2
 
 
-def _appended(frame: pl.DataFrame | None, add: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the rows of ``add`` after its own, made one chunk again once it is in many pieces."""
-    if frame is None:
-        return add
-    out = pl.concat([frame, add], rechunk=False)
-    return out.rechunk() if out.n_chunks() > 32 else out
-
-
-def _contiguous(ids: pl.Series) -> bool:
-    """``ids`` are exactly lo, lo+1, ..., hi (so a row's position is its id minus lo, and none repeats)."""
-    if ids.len() == 0 or ids.null_count():
-        return False
-    lo, hi = ids.min(), ids.max()
-    return bool(hi - lo + 1 == ids.len() and ids.is_sorted() and (ids.len() < 2 or ids.diff().min() == 1))  # type: ignore[operator]
-
-
 _helper: ThreadPoolExecutor | None = None
 _helper_lock = threading.Lock()
 
@@ -220,13 +204,68 @@ def _in_halves(n: int, call: Callable[[int, int], Any], at_least: int = SPLIT_AT
     return [first, other.result()]
 
 
-def _code(c: str) -> pl.Expr:
-    """A text column's dictionary codes (the global Categorical dictionary; :data:`kernels.NULL` for null)."""
-    return pl.col(c).cast(pl.Categorical).to_physical().fill_null(kernels.NULL).cast(pl.UInt32)
+_EMPTY = np.zeros(0, np.uint8)
 
 
-def _tri(c: str) -> pl.Expr:
-    return pl.col(c).cast(pl.UInt8).fill_null(2)
+class _Arena:
+    """Arrays reused from batch to batch, by name.  A fresh large array costs a page fault per 4 KB the
+    first time each page is written, on every batch (a sixth of a warm pass's CPU, measured); a reused
+    one costs nothing.  Whoever takes an array must be done with it before the arena's next batch."""
+
+    def __init__(self) -> None:
+        self._bufs: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
+        """An uninitialised array (the buffer ``name`` last held, grown if need be)."""
+        dtype = np.dtype(dtype)
+        shape = (shape,) if isinstance(shape, int) else shape
+        nbytes = int(np.prod(shape)) * dtype.itemsize
+        buf = self._bufs.get(name)
+        if buf is None or buf.size < nbytes:
+            buf = self._bufs[name] = np.empty(nbytes + nbytes // 8 + 64, np.uint8)  # room for a larger batch
+        return buf[:nbytes].view(dtype).reshape(shape)
+
+
+def _chunks(s: pl.Series) -> Iterator[tuple[Any, np.ndarray]]:
+    """A column's chunks as Arrow arrays (zero copy; physical: dictionary codes, days), each with its
+    validity bitmap (empty when it has no nulls)."""
+    for ch in s.to_physical().get_chunks():
+        a = ch.to_arrow()
+        if len(a):
+            valid = a.buffers()[0]
+            yield a, (_EMPTY if valid is None or a.null_count == 0 else np.frombuffer(valid, np.uint8))
+
+
+def _values(s: pl.Series, out: np.ndarray, null: int) -> np.ndarray:
+    """A column's values into ``out`` (text: its dictionary codes; dates: days since 1970), ``null`` where
+    null: read from its Arrow buffers by a compiled loop, chunk by chunk."""
+    if s.dtype == pl.String:  # (conform gives text as Categorical; a frame built otherwise may not)
+        s = s.cast(pl.Categorical)
+    at, null = 0, out.dtype.type(null)
+    for a, valid in _chunks(s):
+        t = np.dtype(a.type.to_pandas_dtype())
+        values = np.frombuffer(a.buffers()[1], t, count=len(a), offset=a.offset * t.itemsize)
+        kernels.take_values(out, at, values, valid, a.offset, null)
+        at += len(a)
+    return out
+
+
+def _tris(frame: pl.DataFrame, columns: Iterable[str], out: np.ndarray) -> np.ndarray:
+    """Boolean columns into ``out``, one word per row, two bits each in order (0 false, 1 true, 2 null),
+    from their Arrow bitmaps (NumPy's bit unpacking, vectorised)."""
+    out[:] = 0
+    dtype = out.dtype
+    for j, c in enumerate(columns):
+        at = 0
+        for a, valid in _chunks(frame[c]):
+            n, off = len(a), a.offset
+            v = np.unpackbits(np.frombuffer(a.buffers()[1], np.uint8), count=off + n, bitorder="little")[off:]
+            if valid.size:
+                m = np.unpackbits(valid, count=off + n, bitorder="little")[off:]
+                v = (v & m) | ((m ^ 1) << 1)
+            out[at:at + n] |= v.astype(dtype) << (2 * j)
+            at += n
+    return out
 
 
 def _days(e: pl.Expr) -> pl.Expr:
@@ -288,13 +327,13 @@ class BatchEngine:
         self._fill_len: list[int] = []
         self._result_rows: list[tuple[Any, ...]] = []  # rows not yet in the results frame
         self._results_cache: pl.DataFrame | None = None
-        self._res_arrays: tuple[np.ndarray, np.ndarray] | None = None
         self._fills_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._bits: dict[str, int] = {}
         self._yes: dict[tuple[str, ...], int] = {}  # a qualifying route's citations -> its id in a gate's code
         self._yes_cites: list[tuple[str, ...]] = []  # and back
         self._category: dict[str, str] = {}
         self.scalar_calls = 0
+        self._scratch = _Arena()  # the decide stage's arrays (one batch at a time)
 
     # ------------------------------------------------------------------ public
     def run(self, requests: pl.DataFrame | pl.LazyFrame, records: pl.DataFrame | pl.LazyFrame | None = None, *,
@@ -306,10 +345,12 @@ class BatchEngine:
         rec_lf = conform(records if records is not None else pl.DataFrame(schema=RECORD_SCHEMA),
                          RECORD_SCHEMA, ("request_id", "statute"), "records")
         batches = _batches(req_lf, rec_lf, batch_size)
+        arenas = (_Arena(), _Arena())  # a batch's arrays: one decided while the next is prepared in the other
+        count = iter(range(1 << 62))
 
         def read() -> _Batch | None:
             got = next(batches, None)
-            return None if got is None else self._prepare(*got)
+            return None if got is None else self._prepare(*got, arenas[next(count) % 2])
         # the next batch is read and prepared while this one is decided (Polars and the kernels run without
         # the GIL; memory: two batches)
         with ThreadPoolExecutor(1, thread_name_prefix="whatif-read") as pool:
@@ -322,23 +363,28 @@ class BatchEngine:
 
     def decide_frame(self, req: pl.DataFrame, rec: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         """One batch (conformed to the flat schema): its requests' rows, one per ask (see :meth:`run`)."""
-        return self._decide(self._prepare(req, rec), keep)
+        return self._decide(self._prepare(req, rec, _Arena()), keep)
 
-    def _prepare(self, req: pl.DataFrame, rec: pl.DataFrame) -> _Batch:
-        """What the kernels read of a batch, as arrays.  It reads nothing the engine learns, so :meth:`run`
-        prepares the next batch on the reader thread while this one is decided."""
+    def _prepare(self, req: pl.DataFrame, rec: pl.DataFrame, arena: _Arena) -> _Batch:
+        """What the kernels read of a batch, as arrays (taken from ``arena``).  It reads nothing the engine
+        learns, so :meth:`run` prepares the next batch on the reader thread while this one is decided."""
         n = req.height
         for c in ("request_id", "as_of"):
             if req[c].null_count():
                 raise InputError(f"requests.{c}: a request has none (row {req[c].is_null().arg_max()} of the batch)",
                                  field=f"requests.{c}")
-        rec, pos = self._lined_up(req, rec)
-        q = _arrays(req, request_id=pl.col("request_id"), day=_days(pl.col("as_of")), **{c: _code(c) for c in TEXT_REQ},
-                    tri=functools.reduce(operator.or_, (pl.col(c).cast(pl.UInt32).fill_null(2) * (1 << 2 * j)
-                                                        for j, c in enumerate(TRI_COLUMNS))))
-        rc = _arrays(rec, **{c: _code(c) for c in ("record", *TEXT_REC)},
-                     juvenile=_tri("juvenile"), mpc=_tri("magistrate_probable_cause"), date=_days(pl.col("date")),
-                     seq=pl.col("seq").fill_null(0))
+        a = arena.take
+        ids = _values(req["request_id"], a("request_id", n, np.int64), 0)
+        rec, pos = self._lined_up(req, rec, ids, arena)
+        m = rec.height
+        q = {"request_id": ids, "day": _values(req["as_of"], a("day", n, np.int64), kernels.NODATE),
+             **{c: _values(req[c], a(c, n, np.uint32), kernels.NULL) for c in TEXT_REQ},
+             "tri": _tris(req, TRI_COLUMNS, a("tri", n, np.uint32))}
+        rc = {**{c: _values(rec[c], a("rec." + c, m, np.uint32), kernels.NULL) for c in ("record", *TEXT_REC)},
+              "juvenile": _tris(rec, ["juvenile"], a("juvenile", m, np.uint8)),
+              "mpc": _tris(rec, ["magistrate_probable_cause"], a("mpc", m, np.uint8)),
+              "date": _values(rec["date"], a("date", m, np.int64), kernels.NODATE),
+              "seq": _values(rec["seq"], a("seq", m, np.int32), 0)}
         day = q["day"]
         d0 = int(day.min()) if n else 0
         span = pl.select(day=pl.int_range(d0, (int(day.max()) if n else 0) + 1).cast(pl.Int32).cast(pl.Date))
@@ -359,49 +405,52 @@ class BatchEngine:
             gates, cat, miss = self._fold(r, n, q["tri"])
         code = gates[2:]
         # stage 3: decisions by pattern
-        epoch, year, base, miss, keys = kernels.bases(day, d0, cuts["epoch"], cuts["year"],
-                                                      *(q[c] for c in ALWAYS if c not in ("epoch", "year")),
-                                                      self._base_t.t)
+        a = self._scratch.take
+        epoch, year, base = a("epoch", n, np.int64), a("year", n, np.int64), a("base", n, np.int64)
+        miss, keys = kernels.bases(day, d0, cuts["epoch"], cuts["year"], *(q[c] for c in ALWAYS if c not in ("epoch", "year")),
+                                   self._base_t.t, epoch, year, base)
         if miss.size:
             base[miss] = self._learn(self._base_t, keys, self._new_bases)
         cols = (base, q["tri"], q["preferred_language"], gates, q["request_id"])
         found = self._match(cols, req, rec, epoch, year)
         # answers with each request's own citations in their holes, one row per ask
         holes = np.frombuffer(bytes(self._holes), np.uint8)
-        fid, miss, keys = kernels.fills(found, holes, code, self._fill_t.t)
+        fid = a("fid", n, np.int64)
+        miss, keys = kernels.fills(found, holes, code, self._fill_t.t, fid)
         if miss.size:
             fid[miss] = self._learn(self._fill_t, keys, lambda rows: [self._fill(*k) for k in keys[rows].tolist()])
-        ai, codes = self._result_arrays()
         start, length = self._fill_arrays()
-        off = kernels.offsets(fid, length)
+        off = a("off", n + 1, np.int64)
+        kernels.offsets(fid, length, off)
         total = int(off[-1])
-        at, out_id = np.empty(total if keep else 0, np.int64), np.empty(total, np.int64)
-        out_ai, out_codes = np.empty(total, np.uint16), np.empty((5, total), np.uint32)
-        _in_halves(n, lambda lo, hi: kernels.expand(lo, hi, off, fid, start, length, q["request_id"], cat, _CATEGORY_CODES,
-                                                    ai, codes, at, out_id, out_ai, out_codes))
-        text = (*(c for c in RESULT_SCHEMA if c != "ask_index"), "category")
-        at_s = pl.Series(at) if keep else None
-        return pl.DataFrame([pl.Series("request_id", out_id), *(req[c].gather(at_s) for c in keep),
-                             pl.Series("ask_index", out_ai),
-                             *(pl.Series(c, out_codes[j]).cat.to(pl.Categorical) for j, c in enumerate(text))])
+        at, out_id = a("at", total if keep else 0, np.uint32), np.empty(total, np.int64)  # the ids leave with the frame
+        out_row, out_cat = a("out_row", total, np.uint32), a("out_cat", total, np.uint32)
+        _in_halves(n, lambda lo, hi: kernels.expand(lo, hi, off, fid, start, length, q["request_id"], cat, at, out_id,
+                                                    out_row, out_cat))
+        # the other columns gathered by those rows (Polars copies them, a column per thread): the request's
+        # kept ones, the answer's from the results, the category's
+        return pl.concat([pl.Series("request_id", out_id).to_frame(), *([req.select(keep)[pl.Series(at)]] if keep else []),
+                          self._results[pl.Series(out_row)], _CATEGORIES.gather(pl.Series(out_cat)).alias("category").to_frame()],
+                         how="horizontal")
 
     # ------------------------------------------------------------------ records lined up with their request
     @staticmethod
-    def _lined_up(req: pl.DataFrame, rec: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
-        """The records of the batch's requests, each request's together in their given order, and each
-        one's request position.  Ids that are dense and sorted give positions by subtraction; otherwise
-        by a join.  Records of other requests are dropped."""
-        ids, n = req["request_id"], req.height
-        if _contiguous(ids):
-            pos = rec["request_id"] - ids.min()
-        else:
-            dup = ids.is_duplicated()
-            if dup.any():
-                raise InputError(f"requests: request_id {req.filter(dup)['request_id'][0]} appears twice",
-                                 field="requests.request_id")
-            pos = rec.select("request_id").join(req.select("request_id", pl.int_range(n, dtype=pl.Int64).alias("p")),
-                                               on="request_id", how="left", maintain_order="left")["p"]
-        inside = pos.is_not_null() & (pos >= 0) & (pos < n)
+    def _lined_up(req: pl.DataFrame, rec: pl.DataFrame, ids: np.ndarray, arena: _Arena) -> tuple[pl.DataFrame, np.ndarray]:
+        """The records of the batch's requests (``ids``), each request's together in their given order, and
+        each one's request position.  Ids that are dense and sorted, with records in their order, give
+        positions by subtraction; otherwise by a join.  Records of other requests are dropped."""
+        n = req.height
+        if n and kernels.dense(ids):
+            pos = arena.take("pos", rec.height, np.int64)
+            if kernels.positions(_values(rec["request_id"], pos, np.iinfo(np.int64).min), ids[0], n):
+                return rec, pos
+        dup = req["request_id"].is_duplicated()
+        if dup.any():
+            raise InputError(f"requests: request_id {req.filter(dup)['request_id'][0]} appears twice",
+                             field="requests.request_id")
+        pos = rec.select("request_id").join(req.select("request_id", pl.int_range(n, dtype=pl.Int64).alias("p")),
+                                           on="request_id", how="left", maintain_order="left")["p"]
+        inside = pos.is_not_null()
         if not inside.all():
             rec, pos = rec.filter(inside), pos.filter(inside)
         if not pos.is_sorted():
@@ -522,7 +571,8 @@ class BatchEngine:
                 bits, yes3, np.array([len(c) for c in self._yes_cites], np.int64),
                 np.array([FLAG_BITS[f] for f in ("c_p47", "c_misd", "c_a6", "p_yes", "p_unk", "p_has")], np.int64))
         pos = r[0]
-        gates, cat, missed = np.zeros((4, n), np.uint64), np.full(n, 8, np.uint8), np.zeros(len(pos), np.uint8)
+        a = self._scratch.take
+        gates, cat, missed = a("gates", (4, n), np.uint64), a("cat", n, np.uint8), a("missed", len(pos), np.uint8)
         misses = sum(_in_halves(n, lambda lo, hi: kernels.fold(*r, self._rec_t.t, lo, hi, int(np.searchsorted(pos, lo)),
                                                                 gates, cat, missed, *rest)))
         return gates, cat, np.flatnonzero(missed).astype(np.int64) if misses else None
@@ -729,7 +779,8 @@ class BatchEngine:
         """Every filled answer, one row per ask (:data:`RESULT_SCHEMA`), in the order filled."""
         if self._result_rows or self._results_cache is None:
             add = pl.DataFrame(self._result_rows, schema=RESULT_SCHEMA, orient="row")
-            self._results_cache = _appended(self._results_cache, add)
+            # one chunk: every batch gathers its rows from it
+            self._results_cache = add if self._results_cache is None else pl.concat([self._results_cache, add]).rechunk()
             self._result_rows.clear()
         return self._results_cache
 
@@ -738,15 +789,6 @@ class BatchEngine:
         if self._fills_cache is None or len(self._fills_cache[0]) != len(self._fill_start):
             self._fills_cache = (np.array(self._fill_start, np.int64), np.array(self._fill_len, np.int64))
         return self._fills_cache
-
-    def _result_arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """The results as arrays: each row's ask index, and the codes of its text columns (ask, outcome,
-        deciding rule, citations), one row each."""
-        res = self._results
-        if self._res_arrays is None or len(self._res_arrays[0]) != res.height:
-            self._res_arrays = (res["ask_index"].to_numpy(),
-                                np.stack([res[c].to_physical().to_numpy() for c in RESULT_SCHEMA if c != "ask_index"], axis=1))
-        return self._res_arrays
 
     @staticmethod
     def _records_by_request(rec: pl.DataFrame, ids: pl.Series) -> dict[int, list[dict[str, Any]]]:

@@ -138,6 +138,45 @@ class Table:
         return table_get(self.t, np.ascontiguousarray(keys, np.uint64).reshape(-1, self.width))
 
 
+# ---------------------------------------------------------------------------------------------- columns in
+# A batch's columns reach the kernels as NumPy arrays read straight from their Arrow buffers, chunk by
+# chunk (``offset``: the chunk's first element in its buffers; ``valid``: its validity bitmap, empty when
+# it has no nulls).
+@njit(nogil=True, cache=True)
+def take_values(out, at, values, valid, offset, null):  # type: ignore[no-untyped-def]
+    """``out[at:at + len(values)]`` = ``values``, ``null`` where not valid."""
+    n = values.shape[0]
+    if valid.shape[0] == 0:
+        for k in range(n):
+            out[at + k] = values[k]
+        return
+    for k in range(n):
+        b = offset + k
+        out[at + k] = values[k] if (valid[b >> 3] >> (b & 7)) & 1 else null
+
+
+@njit(nogil=True, cache=True)
+def dense(ids):  # type: ignore[no-untyped-def]
+    """``ids`` are ``ids[0], ids[0] + 1, ...`` (so a request's position is its id minus the first)."""
+    for k in range(1, ids.shape[0]):  # noqa: SIM110 (a compiled loop: no generator)
+        if ids[k] != ids[0] + k:
+            return False
+    return True
+
+
+@njit(nogil=True, cache=True)
+def positions(rid, lo, n):  # type: ignore[no-untyped-def]
+    """Turns records' request ids ``rid`` into their request positions (``rid - lo``), in place, and
+    answers True when every one falls in ``0..n`` in order; else False, and the caller lines records up
+    another way."""
+    last = np.int64(0)
+    for k in range(rid.shape[0]):
+        if rid[k] < lo or rid[k] - lo >= n or rid[k] - lo < last:
+            return False
+        last = rid[k] = rid[k] - lo
+    return True
+
+
 # ---------------------------------------------------------------------------------------------- stage 1: records
 # (helpers take scalars: a compiled call that passes many arrays costs more than the work it does)
 @njit(inline="always")
@@ -194,8 +233,8 @@ def fold(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statut
     Then Gov. Code § 7282.5 per request and purpose, folded from its records' summaries in order (the
     fold of ``engine.facts._trust_gate``; ``BatchEngine._fold`` documents it), with each gate's kind and
     number of citations, and the most serious offense category: ``gates`` holds per request the notify
-    and transfer gates' kinds and counts, then their codes; ``cat`` (filled with 8, none, beforehand)
-    the category rank.  ``bits``/``yes3`` are the open-prong bits and the "yes" ids of (a)(4), (a)(5),
+    and transfer gates' kinds and counts, then their codes; ``cat`` the category rank (8: none).  (Every output is written for every request and record: buffers are reused as
+    they are.)  ``bits``/``yes3`` are the open-prong bits and the "yes" ids of (a)(4), (a)(5),
     (b); ``flag_at`` the bit positions of c_p47, c_misd, c_a6, p_yes, p_unk, p_has in a summary's flags."""
     m = pos.shape[0]
     misses = 0
@@ -205,7 +244,9 @@ def fold(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statut
         c_yes = -1
         best = np.int64(0)
         a = day[i]
+        cat[i] = 8
         while r < m and pos[r] == i:
+            missed[r] = 0
             c = _rec_class(record[r], conviction, pending)
             dc = _date_class(c, date[r], a, realign, cut5[a - d0], cut15[a - d0])
             v = _value(t, _rec_words(c, dc, statute[r], level[r], juris[r], reduced[r], findings[r], juv[r], mpc[r]))
@@ -225,6 +266,8 @@ def fold(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statut
                 flags |= sid_flags[sid]
             r += 1
         if not gated:
+            for p in range(4):
+                gates[p, i] = _ZERO
             continue
         c_unk = flags & _OPEN_MASK
         c_p47 = (flags >> U64(flag_at[0])) & _ONE
@@ -283,13 +326,10 @@ def fold(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statut
 
 # ---------------------------------------------------------------------------------------------- stage 3: keys and patterns
 @njit(nogil=True, cache=True)
-def bases(day, d0, epoch_of, year_of, agency, authority, documents, asks, detail, t):  # type: ignore[no-untyped-def]
-    """Each request's law epoch and year (by day from ``d0``), and the id of its
-    *always* columns in the base table (-1 where new), with the rows and keys of those."""
+def bases(day, d0, epoch_of, year_of, agency, authority, documents, asks, detail, t, epoch, year, out):  # type: ignore[no-untyped-def]
+    """Each request's law epoch and year (by day from ``d0``), and the id of its *always* columns in the
+    base table (``out``, -1 where new); returns the rows and keys of those."""
     n = day.shape[0]
-    epoch = np.empty(n, np.int64)
-    year = np.empty(n, np.int64)
-    out = np.empty(n, np.int64)
     miss_rows = np.empty(n, np.int64)
     miss_keys = np.empty((n, 4), np.uint64)
     misses = 0
@@ -304,7 +344,7 @@ def bases(day, d0, epoch_of, year_of, agency, authority, documents, asks, detail
             for j in range(4):
                 miss_keys[misses, j] = key[j]
             misses += 1
-    return epoch, year, out, miss_rows[:misses].copy(), miss_keys[:misses].copy()
+    return miss_rows[:misses].copy(), miss_keys[:misses].copy()
 
 
 def pattern_masks(masks: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -355,11 +395,10 @@ def pattern_keys(rows, pats, tmasks, cmasks, base, tri, lang, gates, rid):  # ty
 
 # ---------------------------------------------------------------------------------------------- output
 @njit(nogil=True, cache=True)
-def fills(found, holes, code, t):  # type: ignore[no-untyped-def]
-    """Each request's filled answers (its decision with its own gates' citations in the holes; -1 where
-    not filled yet), with the rows and (decision, notify code, transfer code) keys of those."""
+def fills(found, holes, code, t, out):  # type: ignore[no-untyped-def]
+    """Each request's filled answers (``out``: its decision with its own gates' citations in the holes; -1
+    where not filled yet); returns the rows and (decision, notify code, transfer code) keys of those."""
     n = found.shape[0]
-    out = np.empty(n, np.int64)
     miss_rows = np.empty(n, np.int64)
     miss_keys = np.empty((n, 3), np.uint64)
     misses = 0
@@ -371,38 +410,34 @@ def fills(found, holes, code, t):  # type: ignore[no-untyped-def]
             miss_rows[misses] = i
             miss_keys[misses, 0], miss_keys[misses, 1], miss_keys[misses, 2] = key
             misses += 1
-    return out, miss_rows[:misses].copy(), miss_keys[:misses].copy()
+    return miss_rows[:misses].copy(), miss_keys[:misses].copy()
 
 
 @njit(nogil=True, cache=True)
-def offsets(fid, length):  # type: ignore[no-untyped-def]
-    """Each request's first output row (and, last, the number of rows)."""
-    out = np.empty(fid.shape[0] + 1, np.int64)
+def offsets(fid, length, out):  # type: ignore[no-untyped-def]
+    """Each request's first output row (``out``, and last the number of rows)."""
     total = 0
     for i in range(fid.shape[0]):
         out[i] = total
         total += length[fid[i]]
     out[fid.shape[0]] = total
-    return out
 
 
 @njit(nogil=True, cache=True)
-def expand(lo, hi, off, fid, start, length, ids, cat, cat_codes, ask_index, codes, at, out_id, out_ai, out_codes):  # type: ignore[no-untyped-def]
+def expand(lo, hi, off, fid, start, length, ids, cat, at, out_id, out_row, out_cat):  # type: ignore[no-untyped-def]
     """The output rows of requests ``lo`` to ``hi`` (from row ``off[lo]``): one per request and ask, with
-    the request's position (``at``, when it has room) and id, the answer's ask index and its text
-    columns' codes (``codes``, a row per result: ask, outcome, deciding rule, citations), and the
-    request's offense category's code."""
+    the request's position (``at``, when it has room) and id, the row of its answer in the results
+    (``out_row``) and the request's offense category rank (``out_cat``); the caller gathers the other
+    columns from there."""
     want_at = at.shape[0] > 0
     for i in range(lo, hi):
         s = start[fid[i]]
-        cc = cat_codes[cat[i]]
+        c = cat[i]
         k = off[i]
         for j in range(length[fid[i]]):
             if want_at:
                 at[k] = i
             out_id[k] = ids[i]
-            out_ai[k] = ask_index[s + j]
-            for c in range(4):
-                out_codes[c, k] = codes[s + j, c]
-            out_codes[4, k] = cc
+            out_row[k] = s + j
+            out_cat[k] = c
             k += 1

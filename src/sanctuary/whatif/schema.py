@@ -70,8 +70,8 @@ def conform(df: pl.DataFrame | pl.LazyFrame, schema: Mapping[str, Any], required
     for c, t in schema.items():
         if c in have:
             cols.append(_cast(c, given[c], t).alias(c))
-        elif c in DEFAULTS:
-            cols.append(pl.lit(DEFAULTS[c], dtype=t).alias(c))
+        elif c in DEFAULTS:  # text dictionary-encoded, as a given text column is
+            cols.append(pl.lit(DEFAULTS[c], dtype=t).cast(pl.Categorical if t == pl.String else t).alias(c))
         else:  # a tri column not given is unknown
             cols.append(pl.lit(None, dtype=t).alias(c))
     return lf.select(cols)

@@ -91,12 +91,17 @@ def test_ids_out_of_order_with_gaps_decide_like_dense_ones(table: tuple[pl.DataF
                                                    batch_size=7_000)))
         got = sparse.with_columns((pl.col("request_id") - 11) // 3).sort("request_id", "ask_index")
         assert got.equals(dense.sort("request_id", "ask_index")), g
+        # dense ids with the records shuffled, and a record of no request: lined up by the join, the stray dropped
+        stray = rec.head(1).with_columns(pl.lit(10**9, pl.Int64).alias("request_id"))
+        shuffled = pl.concat(list(BatchEngine(g).run(req, pl.concat([rec, stray]).sample(fraction=1.0, shuffle=True, seed=3),
+                                                     batch_size=7_000)))
+        assert shuffled.sort("request_id", "ask_index").equals(dense.sort("request_id", "ask_index")), g
 
 
 def test_a_records_table_without_a_text_column_decides_as_if_it_were_empty(
         table: tuple[pl.DataFrame, pl.DataFrame]) -> None:
-    """A text column left out of the records table is plain text (not dictionary-encoded) and all
-    null: its record classes are keyed like a given column of nulls."""
+    """A text column left out of the records table is all null: its record classes are keyed like a
+    given column of nulls."""
     req, rec = (t.filter(pl.col("request_id") <= 20_000) for t in table)
     given = pl.concat(list(BatchEngine("la-2026").run(req, rec.with_columns(findings=pl.lit(None, pl.String)), batch_size=7_000)))
     bare = BatchEngine("la-2026")

@@ -249,5 +249,5 @@ def test_the_codes_the_kernels_compare_with_outlive_every_column() -> None:
     code = ("import gc, polars as pl; from sanctuary.whatif import batch; gc.collect(); "
             "s = pl.Series(['lasd', 'conviction', 'pending', 'person'], dtype=pl.Categorical).to_physical().to_list(); "
             "assert s[1:3] == list(batch._RECORD_CODES), (s, batch._RECORD_CODES); "
-            "assert s[3] == batch._CATEGORY_CODES[0], (s, batch._CATEGORY_CODES)")
+            "assert s[3] == batch._CATEGORIES.to_physical()[0], (s, batch._CATEGORIES.to_physical())")
     subprocess.run([sys.executable, "-c", code], check=True)
