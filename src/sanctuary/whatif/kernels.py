@@ -233,9 +233,10 @@ def fold(pos, day, d0, cut5, cut15, realign, conviction, pending, record, statut
     Then Gov. Code § 7282.5 per request and purpose, folded from its records' summaries in order (the
     fold of ``engine.facts._trust_gate``; ``BatchEngine._fold`` documents it), with each gate's kind and
     number of citations, and the most serious offense category: ``gates`` holds per request the notify
-    and transfer gates' kinds and counts, then their codes; ``cat`` the category rank (8: none).  (Every output is written for every request and record: buffers are reused as
-    they are.)  ``bits``/``yes3`` are the open-prong bits and the "yes" ids of (a)(4), (a)(5),
-    (b); ``flag_at`` the bit positions of c_p47, c_misd, c_a6, p_yes, p_unk, p_has in a summary's flags."""
+    and transfer gates' kinds and counts, then their codes; ``cat`` the category rank (8: none).  Every
+    output is written for every request and record, so buffers are reused as they are.  ``bits``/``yes3``
+    are the open-prong bits and the "yes" ids of (a)(4), (a)(5), (b); ``flag_at`` the bit positions of
+    c_p47, c_misd, c_a6, p_yes, p_unk, p_has in a summary's flags."""
     m = pos.shape[0]
     misses = 0
     r = r0
