@@ -250,21 +250,21 @@ def _values(s: pl.Series, out: np.ndarray, null: int) -> np.ndarray:
     return out
 
 
-def _tris(frame: pl.DataFrame, columns: Iterable[str], out: np.ndarray) -> np.ndarray:
-    """Boolean columns into ``out``, one word per row, two bits each in order (0 false, 1 true, 2 null),
-    from their Arrow bitmaps (NumPy's bit unpacking, vectorised)."""
-    out[:] = 0
-    dtype = out.dtype
+def _tri(s: pl.Series, out: np.ndarray) -> np.ndarray:
+    """A boolean column into ``out`` (uint8: 0 false, 1 true, 2 null), from its Arrow bitmaps."""
+    at = 0
+    for a, valid in _chunks(s):
+        kernels.take_tri(out, at, len(a), np.frombuffer(a.buffers()[1], np.uint8), valid, a.offset)
+        at += len(a)
+    return out
+
+
+def _tris(frame: pl.DataFrame, columns: tuple[str, ...], out: np.ndarray, arena: _Arena) -> np.ndarray:
+    """Boolean columns into ``out``, one word per row, two bits each in order (see :func:`_tri`)."""
+    codes = arena.take("tri.codes", (len(columns), frame.height), np.uint8)
     for j, c in enumerate(columns):
-        at = 0
-        for a, valid in _chunks(frame[c]):
-            n, off = len(a), a.offset
-            v = np.unpackbits(np.frombuffer(a.buffers()[1], np.uint8), count=off + n, bitorder="little")[off:]
-            if valid.size:
-                m = np.unpackbits(valid, count=off + n, bitorder="little")[off:]
-                v = (v & m) | ((m ^ 1) << 1)
-            out[at:at + n] |= v.astype(dtype) << (2 * j)
-            at += n
+        _tri(frame[c], codes[j])
+    kernels.tri_words(codes, out)
     return out
 
 
@@ -334,6 +334,7 @@ class BatchEngine:
         self._category: dict[str, str] = {}
         self.scalar_calls = 0
         self._scratch = _Arena()  # the decide stage's arrays (one batch at a time)
+        self._rows = np.arange(0, dtype=np.int64)  # 0, 1, ... (read only)
 
     # ------------------------------------------------------------------ public
     def run(self, requests: pl.DataFrame | pl.LazyFrame, records: pl.DataFrame | pl.LazyFrame | None = None, *,
@@ -379,10 +380,10 @@ class BatchEngine:
         m = rec.height
         q = {"request_id": ids, "day": _values(req["as_of"], a("day", n, np.int64), kernels.NODATE),
              **{c: _values(req[c], a(c, n, np.uint32), kernels.NULL) for c in TEXT_REQ},
-             "tri": _tris(req, TRI_COLUMNS, a("tri", n, np.uint32))}
+             "tri": _tris(req, TRI_COLUMNS, a("tri", n, np.uint32), arena)}
         rc = {**{c: _values(rec[c], a("rec." + c, m, np.uint32), kernels.NULL) for c in ("record", *TEXT_REC)},
-              "juvenile": _tris(rec, ["juvenile"], a("juvenile", m, np.uint8)),
-              "mpc": _tris(rec, ["magistrate_probable_cause"], a("mpc", m, np.uint8)),
+              "juvenile": _tri(rec["juvenile"], a("juvenile", m, np.uint8)),
+              "mpc": _tri(rec["magistrate_probable_cause"], a("mpc", m, np.uint8)),
               "date": _values(rec["date"], a("date", m, np.int64), kernels.NODATE),
               "seq": _values(rec["seq"], a("seq", m, np.int32), 0)}
         day = q["day"]
@@ -637,15 +638,18 @@ class BatchEngine:
                year: np.ndarray) -> np.ndarray:
         """Each request's decision id, deciding representatives until every request is covered."""
         n = req.height
-        found = np.full(n, -1, np.int64)
-        todo = np.arange(n, dtype=np.int64)
+        found = self._scratch.take("found", n, np.int64)
+        found.fill(-1)
+        if len(self._rows) < n:
+            self._rows = np.arange(n, dtype=np.int64)
+        todo = self._rows[:n]  # every row, then those no pattern covers
         while todo.size:
             if self._masks:  # the patterns that matched most rows so far first, so the rows left shrink fastest
                 if len(self._hint) < len(self._base_t):
                     self._hint = np.r_[self._hint, np.full(len(self._base_t) - len(self._hint), -1, np.int64)]
                 kernels.match(todo, np.argsort(-self._hits, kind="stable"), *self._pmasks, self._hint, *cols,
                               self._pat_t.t, found, self._hits)
-                todo = todo[found[todo] < 0]
+                todo = todo[found[todo] < 0] if todo.size < n else np.flatnonzero(found < 0)
             if not todo.size:
                 break
             base, tri, lang, gates, rid = cols

@@ -155,6 +155,57 @@ def take_values(out, at, values, valid, offset, null):  # type: ignore[no-untype
         out[at + k] = values[k] if (valid[b >> 3] >> (b & 7)) & 1 else null
 
 
+_BYTES = U64(0x0101010101010101)
+
+
+@njit(inline="always")
+def _spread(b):  # type: ignore[no-untyped-def]
+    """The 8 bits of byte ``b``, bit t into byte t of a word."""
+    x = U64(b)
+    x = (x | (x << U64(28))) & U64(0x0000000F0000000F)
+    x = (x | (x << U64(14))) & U64(0x0003000300030003)
+    return (x | (x << U64(7))) & _BYTES
+
+
+@njit(inline="always")
+def _bit(bitmap, b):  # type: ignore[no-untyped-def]
+    return (bitmap[b >> 3] >> (b & 7)) & 1
+
+
+@njit(nogil=True, cache=True)
+def take_tri(out, at, n, values, valid, offset):  # type: ignore[no-untyped-def]
+    """``out[at:at + n]`` = a boolean chunk's three values (0 false, 1 true, 2 null), from its bitmaps:
+    eight at a time where they are byte-aligned, bit by bit at the ends."""
+    has_valid = valid.shape[0] > 0
+    k = 0
+    while k < n and (offset + k) & 7:
+        b = offset + k
+        out[at + k] = _bit(values, b) if not has_valid or _bit(valid, b) else 2
+        k += 1
+    while k + 8 <= n:
+        byte = (offset + k) >> 3
+        v = _spread(values[byte])
+        m = _spread(valid[byte]) if has_valid else _BYTES
+        c = (v & m) | ((m ^ _BYTES) << U64(1))
+        for t in range(8):
+            out[at + k + t] = (c >> U64(8 * t)) & U64(0xFF)
+        k += 8
+    while k < n:
+        b = offset + k
+        out[at + k] = _bit(values, b) if not has_valid or _bit(valid, b) else 2
+        k += 1
+
+
+@njit(nogil=True, cache=True)
+def tri_words(codes, out):  # type: ignore[no-untyped-def]
+    """Per row, the three-valued codes of ``codes``' rows (one per column) as one word, two bits each."""
+    for k in range(out.shape[0]):
+        w = out.dtype.type(0)
+        for j in range(codes.shape[0]):
+            w |= out.dtype.type(codes[j, k]) << out.dtype.type(2 * j)
+        out[k] = w
+
+
 @njit(nogil=True, cache=True)
 def dense(ids):  # type: ignore[no-untyped-def]
     """``ids`` are ``ids[0], ids[0] + 1, ...`` (so a request's position is its id minus the first)."""

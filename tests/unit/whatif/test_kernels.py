@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from sanctuary.whatif import kernels
-from sanctuary.whatif.batch import _Arena, _tris, _values
+from sanctuary.whatif.batch import _Arena, _tri, _tris, _values
 from sanctuary.whatif.kernels import Table
 
 
@@ -38,13 +38,13 @@ def _pieces(values: list, dtype: pl.DataType) -> pl.Series:
     """``values`` as a Series in chunks that start mid-buffer (slices of a longer column: non-zero Arrow
     offsets, bitmaps not byte-aligned)."""
     whole = pl.Series([values[0]] * 7 + values, dtype=dtype)
-    cuts = [0, 3, 11, 12, 40, len(values)]
+    cuts = [0, 3, 11, 12, 40, 157, len(values)]
     return pl.concat([whole.slice(7 + a, b - a) for a, b in zip(cuts, cuts[1:], strict=False)], rechunk=False)
 
 
 def test_columns_are_read_from_their_buffers_as_polars_reads_them() -> None:
     rng = np.random.default_rng(3)
-    n = 60
+    n = 300
     text = [None if x < 2 else f"w{x}" for x in rng.integers(0, 6, n)]
     flags = [[None, True, False][x] for x in rng.integers(0, 3, n)]
     days = [None if x == 0 else dt.date(2020, 1, 1) + dt.timedelta(days=int(x)) for x in rng.integers(0, 400, n)]
@@ -61,7 +61,8 @@ def test_columns_are_read_from_their_buffers_as_polars_reads_them() -> None:
     assert _values(frame["s"], a.take("s", n, np.int32), 0).tolist() == want["s"].to_list()
     buf = a.take("tri", n, np.uint32)
     buf[:] = 12345  # a reused buffer: whatever it held is overwritten
-    assert _tris(frame, ["b", "c"], buf).tolist() == want["tri"].to_list()
+    assert _tris(frame, ("b", "c"), buf, a).tolist() == want["tri"].to_list()
+    assert _tri(frame["b"], a.take("b", n, np.uint8)).tolist() == frame["b"].cast(pl.UInt8).fill_null(2).to_list()
 
 
 def test_an_arena_hands_back_the_same_memory_for_the_same_name() -> None:
