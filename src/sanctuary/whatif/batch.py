@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import operator
 import re
 import threading
@@ -346,12 +347,11 @@ class BatchEngine:
         rec_lf = conform(records if records is not None else pl.DataFrame(schema=RECORD_SCHEMA),
                          RECORD_SCHEMA, ("request_id", "statute"), "records")
         batches = _batches(req_lf, rec_lf, batch_size)
-        arenas = (_Arena(), _Arena())  # a batch's arrays: one decided while the next is prepared in the other
-        count = iter(range(1 << 62))
+        arenas = itertools.cycle((_Arena(), _Arena()))  # a batch's arrays: one decided while the next is prepared
 
         def read() -> _Batch | None:
             got = next(batches, None)
-            return None if got is None else self._prepare(*got, arenas[next(count) % 2])
+            return None if got is None else self._prepare(*got, next(arenas))
         # the next batch is read and prepared while this one is decided (Polars and the kernels run without
         # the GIL; memory: two batches)
         with ThreadPoolExecutor(1, thread_name_prefix="whatif-read") as pool:
